@@ -1,0 +1,104 @@
+"""The ``voipdown`` command: serve under gunicorn, render one badge, or check the configuration."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from widget.config import ConfigError, Settings, load_settings
+from widget.counting import counter_state, system_clock
+from widget.render.badge import STYLES, THEMES, render_badge_svg
+from widget.render.counter_badge import counter_badge
+from widget.render.png import SCALES, PngUnavailableError, svg_to_png
+from widget.text.catalog import available_languages, counter_texts
+
+DEFAULT_PORT = 8000
+CONFIG_ERROR_EXIT = 2
+
+
+def gunicorn_options(host: str, port: int) -> dict[str, Any]:
+    """The gunicorn settings the service runs with, here, in the Procfile and in the benchmark.
+
+    Threaded workers keep answering while a slow client trickles its request; the app is loaded
+    once in the master so configuration errors stop start-up before any worker forks.
+    """
+    return {
+        "bind": f"{host}:{port}",
+        "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
+        "worker_class": "gthread",
+        "threads": int(os.environ.get("VOIPDOWN_THREADS", "8")),
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,
+        "errorlog": "-",
+        "forwarded_allow_ips": "*",
+    }
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from widget.web import create_app
+
+    application = create_app(settings)
+
+    class VoipdownApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in gunicorn_options(host, port).items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    VoipdownApplication().run()
+
+
+def _render(settings: Settings, arguments: argparse.Namespace) -> None:
+    state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
+    texts = counter_texts(arguments.lang or settings.default_lang, state.days, state.ended)
+    svg = render_badge_svg(counter_badge(texts, state.ended, arguments.style, arguments.theme))
+    data = svg_to_png(svg, arguments.scale) if arguments.format == "png" else svg.encode("utf-8")
+    Path(arguments.output).write_bytes(data)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: ``serve``, ``render`` and ``check-config``."""
+    parser = argparse.ArgumentParser(prog="voipdown", description="Days since VoIP was blocked in Morocco.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web service under gunicorn")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=None, help=f"port (default: $PORT, else {DEFAULT_PORT})")
+    render = commands.add_parser("render", help="write one badge to a file, without a server")
+    render.add_argument("--format", choices=("svg", "png"), default="svg")
+    render.add_argument("--lang", choices=available_languages(), default=None, help="default: the configured language")
+    render.add_argument("--style", choices=STYLES, default="flat")
+    render.add_argument("--theme", choices=THEMES, default="light")
+    render.add_argument("--scale", type=int, choices=SCALES, default=1, help="PNG only")
+    render.add_argument("-o", "--output", required=True, help="file to write")
+    commands.add_parser("check-config", help="print the effective configuration and where each value came from")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; configuration errors print one line and exit with status 2."""
+    arguments = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(os.environ, system_clock())
+    except ConfigError as error:
+        print(f"voipdown: {error}", file=sys.stderr)
+        return CONFIG_ERROR_EXIT
+    if arguments.command == "check-config":
+        print("\n".join(settings.describe()))
+    elif arguments.command == "render":
+        try:
+            _render(settings, arguments)
+        except PngUnavailableError as error:
+            print(f"voipdown: {error}", file=sys.stderr)
+            return 1
+    else:
+        _serve(settings, arguments.host, arguments.port or int(os.environ.get("PORT", DEFAULT_PORT)))
+    return 0

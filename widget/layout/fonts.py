@@ -1,0 +1,150 @@
+"""The vendored Noto fonts, and which one draws each character.
+
+No single font covers Latin, Arabic and Tifinagh, so each character is given the font of its
+script; digits, spaces and punctuation follow the script around them, so the digits of an
+Arabic sentence come from the Arabic font. Glyph outlines are read once per glyph and kept, so
+drawing the same text again costs only arithmetic.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+
+import uharfbuzz
+
+
+class Weight(Enum):
+    """The two weights badges use: regular, and bold for the ``for-the-badge`` style's count."""
+
+    REGULAR = "Regular"
+    BOLD = "Bold"
+
+
+class Script(Enum):
+    """The scripts we draw, each with its own font family."""
+
+    LATIN = "NotoSans"
+    ARABIC = "NotoSansArabic"
+    TIFINAGH = "NotoSansTifinagh"
+
+
+BOLD_FAMILIES = frozenset({Script.LATIN, Script.ARABIC})
+"""Noto Sans Tifinagh has no bold; its regular face stands in."""
+
+PathCommands = tuple[tuple[str, tuple[float, ...]], ...]
+"""A glyph outline in font units, y up: (``M``/``L``/``Q``/``C``/``Z``, coordinates) pairs."""
+
+
+class _OutlinePen:
+    """Collects HarfBuzz's drawing calls as SVG path commands."""
+
+    def __init__(self) -> None:
+        self.commands: list[tuple[str, tuple[float, ...]]] = []
+
+    def moveTo(self, point: tuple[float, float]) -> None:  # noqa: N802 (the pen protocol's names)
+        self.commands.append(("M", point))
+
+    def lineTo(self, point: tuple[float, float]) -> None:  # noqa: N802
+        self.commands.append(("L", point))
+
+    def qCurveTo(self, *points: tuple[float, float]) -> None:  # noqa: N802
+        for control, end in pairwise(points):
+            self.commands.append(("Q", (*control, *end)))
+
+    def curveTo(self, *points: tuple[float, float]) -> None:  # noqa: N802
+        self.commands.append(("C", tuple(coordinate for point in points for coordinate in point)))
+
+    def closePath(self) -> None:  # noqa: N802
+        self.commands.append(("Z", ()))
+
+
+@dataclass(eq=False)
+class FontFace:
+    """One font file, opened with HarfBuzz, with its outlines cached by glyph id."""
+
+    name: str
+    font: uharfbuzz.Font
+    units_per_em: int
+    ascender: int
+    descender: int
+    outlines: dict[int, PathCommands] = field(default_factory=dict)
+
+    def has_character(self, character: str) -> bool:
+        """Whether the font has a glyph of its own for ``character``."""
+        return self.font.get_nominal_glyph(ord(character)) is not None
+
+    def outline(self, glyph_id: int) -> PathCommands:
+        """The outline of ``glyph_id`` in font units, read from the font once."""
+        found = self.outlines.get(glyph_id)
+        if found is None:
+            pen = _OutlinePen()
+            self.font.draw_glyph_with_pen(glyph_id, pen)
+            found = self.outlines[glyph_id] = tuple(pen.commands)
+        return found
+
+
+def assets_folder() -> Path:
+    """The top-level ``assets/`` folder: beside the package in a checkout, inside it once installed."""
+    installed = resources.files("widget").joinpath("assets")
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parents[2] / "assets"
+
+
+@cache
+def font_face(script: Script, weight: Weight) -> FontFace:
+    """The face drawing ``script`` at ``weight``, opened once per process."""
+    style = weight.value if script in BOLD_FAMILIES else Weight.REGULAR.value
+    path = assets_folder() / "fonts" / f"{script.value}-{style}.ttf"
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
+    font = uharfbuzz.Font(face)
+    extents = font.get_font_extents("ltr")
+    return FontFace(
+        name=path.stem,
+        font=font,
+        units_per_em=face.upem,
+        ascender=extents.ascender,
+        descender=extents.descender,
+    )
+
+
+def character_script(character: str) -> Script | None:
+    """The script ``character`` belongs to, or ``None`` for digits, spaces, punctuation and marks."""
+    code = ord(character)
+    if 0x0600 <= code <= 0x08FF or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return Script.ARABIC if unicodedata.category(character)[0] in "LMN" else None
+    if 0x2D30 <= code <= 0x2D7F:
+        return Script.TIFINAGH
+    if unicodedata.category(character)[0] == "L":
+        return Script.LATIN
+    return None
+
+
+def scripts_for(text: str) -> list[Script]:
+    """The script of each character, with common characters taking their neighbours' script.
+
+    A digit or space takes the script before it (so a mark stays with its letter), or, at the
+    start of the text, the first script after it; text with no letters is Latin.
+    """
+    own = [character_script(character) for character in text]
+    first = next((script for script in own if script is not None), Script.LATIN)
+    resolved: list[Script] = []
+    for script in own:
+        resolved.append(script if script is not None else resolved[-1] if resolved else first)
+    return resolved
+
+
+def face_for(character: str, script: Script, weight: Weight) -> FontFace:
+    """The face of ``script`` if it has ``character``, else the first of Latin, Arabic, Tifinagh that does."""
+    preferred = font_face(script, weight)
+    if preferred.has_character(character):
+        return preferred
+    for fallback in Script:
+        face = font_face(fallback, weight)
+        if face.has_character(character):
+            return face
+    return preferred

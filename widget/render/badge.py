@@ -1,0 +1,179 @@
+"""Badges: a pure function from a small description to SVG text, as shields' badge-maker does.
+
+A badge has two parts, the label and the message (the count). Both are drawn as glyph
+outlines from shaped text, so their widths are the real widths and the picture is the same in
+every browser, image viewer and e-mail client. In a right-to-left language the parts swap
+sides, so the badge reads label first from the right.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from widget.layout.fonts import Weight
+from widget.layout.shaping import Direction, ShapedLine, shape_line
+from widget.render.glyphs import format_number, path_data
+
+Style = Literal["flat", "flat-square", "plastic", "for-the-badge"]
+Theme = Literal["light", "dark"]
+Tone = Literal["running", "ended", "error"]
+STYLES: tuple[Style, ...] = ("flat", "flat-square", "plastic", "for-the-badge")
+THEMES: tuple[Theme, ...] = ("light", "dark")
+
+CAP_HEIGHT_EM = 0.714
+"""Noto Sans capital height (714 of 1000 units): text is centred on it, as on other badges."""
+
+
+@dataclass(frozen=True)
+class Colors:
+    """Fills of the two parts and of their text."""
+
+    label_background: str
+    label_text: str
+    message_background: str
+    message_text: str
+
+
+PALETTES: dict[tuple[Theme, Tone], Colors] = {
+    ("light", "running"): Colors("#555", "#fff", "#c0392b", "#fff"),
+    ("light", "ended"): Colors("#555", "#fff", "#2e7d32", "#fff"),
+    ("light", "error"): Colors("#555", "#fff", "#9a3412", "#fff"),
+    ("dark", "running"): Colors("#d0d7de", "#1f2328", "#ff7b72", "#1f2328"),
+    ("dark", "ended"): Colors("#d0d7de", "#1f2328", "#56d364", "#1f2328"),
+    ("dark", "error"): Colors("#d0d7de", "#1f2328", "#ffa657", "#1f2328"),
+}
+"""Every text colour has a contrast of at least 4.5:1 with its background (WCAG AA)."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The measurements that make one style."""
+
+    height: int
+    font_size: float
+    padding: float
+    radius: float
+    gradient: tuple[tuple[str, str, str], ...]
+    shadow: bool
+    uppercase: bool
+    letter_spacing: float
+    message_weight: Weight
+
+
+GEOMETRIES: dict[Style, Geometry] = {
+    "flat": Geometry(20, 11, 6, 3, (("0", "#bbb", ".1"), ("1", "#000", ".1")), True, False, 0, Weight.REGULAR),
+    "flat-square": Geometry(20, 11, 6, 0, (), False, False, 0, Weight.REGULAR),
+    "plastic": Geometry(
+        18,
+        11,
+        6,
+        4,
+        (("0", "#fff", ".7"), (".1", "#aaa", ".1"), (".9", "#000", ".3"), ("1", "#000", ".5")),
+        True,
+        False,
+        0,
+        Weight.REGULAR,
+    ),
+    "for-the-badge": Geometry(28, 10, 10, 0, (), False, True, 1, Weight.BOLD),
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a badge says and how it looks: the whole input of ``render_badge_svg``."""
+
+    label: str
+    message: str
+    title: str
+    lang: str
+    direction: Direction
+    style: Style = "flat"
+    theme: Theme = "light"
+    tone: Tone = "running"
+
+
+@dataclass(frozen=True)
+class _Part:
+    line: ShapedLine
+    x: float
+    width: float
+    background: str
+    text: str
+    element_id: str
+
+
+def _parts(badge: Badge, geometry: Geometry, colors: Colors) -> list[_Part]:
+    """The two parts, left to right: label then message, or message then label in RTL."""
+    label_text = badge.label.upper() if geometry.uppercase else badge.label
+    message_text = badge.message.upper() if geometry.uppercase else badge.message
+    label = shape_line(label_text, geometry.font_size, Weight.REGULAR, badge.direction, geometry.letter_spacing)
+    message = shape_line(
+        message_text, geometry.font_size, geometry.message_weight, badge.direction, geometry.letter_spacing
+    )
+    ordered = [
+        (label, colors.label_background, colors.label_text, "l"),
+        (message, colors.message_background, colors.message_text, "m"),
+    ]
+    if badge.direction == "rtl":
+        ordered.reverse()
+    parts = []
+    x = 0.0
+    for line, background, text, element_id in ordered:
+        width = round(line.width + 2 * geometry.padding)
+        parts.append(_Part(line, x, width, background, text, element_id))
+        x += width
+    return parts
+
+
+def _is_light(color: str) -> bool:
+    """Whether a ``#rgb`` or ``#rrggbb`` colour is closer to white than to black."""
+    digits = color.removeprefix("#")
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    red, green, blue = (int(digits[index : index + 2], 16) for index in (0, 2, 4))
+    return 0.299 * red + 0.587 * green + 0.114 * blue > 150
+
+
+def render_badge_svg(badge: Badge) -> str:
+    """The badge as a standalone SVG document, accessible by its ``title``."""
+    geometry = GEOMETRIES[badge.style]
+    colors = PALETTES[(badge.theme, badge.tone)]
+    parts = _parts(badge, geometry, colors)
+    width = int(sum(part.width for part in parts))
+    height = geometry.height
+    baseline = (height + CAP_HEIGHT_EM * geometry.font_size) / 2
+    title = escape(badge.title, {'"': "&quot;"})
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" lang="{badge.lang}">',
+        f"<title>{title}</title>",
+    ]
+    if geometry.gradient:
+        stops = "".join(
+            f'<stop offset="{offset}" stop-color="{color}" stop-opacity="{opacity}"/>'
+            for offset, color, opacity in geometry.gradient
+        )
+        out.append(f'<linearGradient id="s" x2="0" y2="100%">{stops}</linearGradient>')
+    out.append("<defs>")
+    for part in parts:
+        left = part.x + (part.width - part.line.width) / 2
+        out.append(f'<path id="{part.element_id}" d="{path_data(part.line, left, baseline)}"/>')
+    out.append("</defs>")
+    if geometry.radius:
+        radius = format_number(geometry.radius)
+        out.append(f'<clipPath id="r"><rect width="{width}" height="{height}" rx="{radius}" fill="#fff"/></clipPath>')
+        out.append('<g clip-path="url(#r)">')
+    else:
+        out.append("<g>")
+    for part in parts:
+        x, part_width = format_number(part.x), format_number(part.width)
+        out.append(f'<rect x="{x}" width="{part_width}" height="{height}" fill="{part.background}"/>')
+    if geometry.gradient:
+        out.append(f'<rect width="{width}" height="{height}" fill="url(#s)"/>')
+    out.append("</g>")
+    for part in parts:
+        if geometry.shadow and not _is_light(part.background):
+            out.append(f'<use xlink:href="#{part.element_id}" y="1" fill="#010101" fill-opacity=".3"/>')
+        out.append(f'<use xlink:href="#{part.element_id}" fill="{part.text}"/>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,139 @@
+"""Translations: one TOML file per language in ``translations/``, read once.
+
+Translators edit those files only. Each text is a template with ``{count}``; plural forms follow
+the language's CLDR rules through Babel (Arabic has six), and the number is formatted the way
+the locale writes it (``3 979`` in French, ``3.979`` in Moroccan Arabic, ``3,979`` in English).
+"""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from babel import Locale
+from babel.numbers import format_decimal
+
+Direction = Literal["ltr", "rtl"]
+PREFERRED_ORDER = ("fr", "ar", "zgh", "en")
+"""The four languages the service promises, in the order menus show them; others follow."""
+
+
+class TranslationError(Exception):
+    """A translation file that is missing a text or a plural form its language needs."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One text in every plural form its language uses."""
+
+    forms: dict[str, str]
+
+    def render(self, plural_form: str, count: str) -> str:
+        """The form for ``plural_form`` (or ``other``) with ``{count}`` filled in."""
+        return self.forms.get(plural_form, self.forms["other"]).replace("{count}", count)
+
+
+@dataclass(frozen=True)
+class StateTexts:
+    """The texts for one state of the block (running or ended)."""
+
+    label: str
+    message: Phrase
+    sentence: Phrase
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the counter speaks, as its translation file describes it."""
+
+    code: str
+    name: str
+    locale: Locale
+    direction: Direction
+    running: StateTexts
+    ended: StateTexts
+
+    def format_count(self, days: int) -> str:
+        """``days`` as the locale writes numbers."""
+        return format_decimal(days, locale=self.locale)
+
+
+@dataclass(frozen=True)
+class CounterTexts:
+    """Everything the counter says in one language on one day."""
+
+    lang: str
+    direction: Direction
+    label: str
+    message: str
+    sentence: str
+
+
+def _phrase(code: str, state: str, name: str, value: object, locale: Locale) -> Phrase:
+    if isinstance(value, str):
+        return Phrase({"other": value})
+    if not isinstance(value, dict) or not all(isinstance(form, str) for form in value.values()):
+        raise TranslationError(f"{code}.toml: [{state}] {name} must be a text or a table of plural forms")
+    missing = sorted((set(locale.plural_form.tags) | {"other"}) - set(value))
+    if missing:
+        raise TranslationError(f"{code}.toml: [{state}] {name} lacks the plural forms {', '.join(missing)}")
+    return Phrase(dict(value))
+
+
+def _load_language(code: str, source: str) -> Language:
+    document = tomllib.loads(source)
+    header = document["language"]
+    locale = Locale.parse(header["locale"])
+    if header["direction"] not in ("ltr", "rtl"):
+        raise TranslationError(f"{code}.toml: direction must be ltr or rtl")
+
+    def state_texts(state: str) -> StateTexts:
+        section = document[state]
+        return StateTexts(
+            label=section["label"],
+            message=_phrase(code, state, "message", section["message"], locale),
+            sentence=_phrase(code, state, "sentence", section["sentence"], locale),
+        )
+
+    return Language(
+        code=code,
+        name=header["name"],
+        locale=locale,
+        direction=header["direction"],
+        running=state_texts("running"),
+        ended=state_texts("ended"),
+    )
+
+
+@cache
+def languages() -> dict[str, Language]:
+    """Every language with a translation file, in menu order."""
+    folder = resources.files("widget.text").joinpath("translations")
+    found = {
+        entry.name.removesuffix(".toml"): entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+    order = [code for code in PREFERRED_ORDER if code in found] + sorted(set(found) - set(PREFERRED_ORDER))
+    return {code: _load_language(code, found[code]) for code in order}
+
+
+def available_languages() -> tuple[str, ...]:
+    """Language codes in menu order: ``fr``, ``ar``, ``zgh``, ``en``, then the rest."""
+    return tuple(languages())
+
+
+def counter_texts(lang: str, days: int, ended: bool) -> CounterTexts:
+    """The label, badge message and full sentence for ``days`` in ``lang``."""
+    language = languages()[lang]
+    texts = language.ended if ended else language.running
+    plural_form = language.locale.plural_form(days)
+    count = language.format_count(days)
+    return CounterTexts(
+        lang=lang,
+        direction=language.direction,
+        label=texts.label,
+        message=texts.message.render(plural_form, count),
+        sentence=texts.sentence.render(plural_form, count),
+    )

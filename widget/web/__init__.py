@@ -1,0 +1,34 @@
+"""The web layer: an application factory and blueprints that parse, cache and serve.
+
+Nothing here computes or draws: counting, texts, layout and rendering live in the core
+packages, which know nothing of Flask.
+"""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from widget.config import Settings, load_settings
+from widget.counting import Clock, system_clock
+from widget.web.api import api
+from widget.web.badges import badges
+from widget.web.health import health
+from widget.web.security import add_security_headers, register_error_handlers
+from widget.web.service import EXTENSION_KEY, CounterService
+
+
+def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Flask:
+    """Build the application; without ``settings``, load and validate them from the environment."""
+    if settings is None:
+        settings = load_settings(os.environ, clock())
+    app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = CounterService(settings, clock)
+    for blueprint in (badges, api, health):
+        app.register_blueprint(blueprint)
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    return app

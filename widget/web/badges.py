@@ -1,0 +1,90 @@
+"""``/badge.svg`` and ``/badge.png``: the counter as an image, for pages that cannot run scripts."""
+
+from collections.abc import Mapping
+from typing import cast
+
+from flask import Blueprint, Response, current_app, request
+
+from widget.render.badge import STYLES, THEMES, Style, Theme, render_badge_svg
+from widget.render.counter_badge import counter_badge, error_badge
+from widget.render.png import SCALES, PngUnavailableError, svg_to_png
+from widget.text.catalog import available_languages, counter_texts
+from widget.web.params import Choice, ParameterError, parse_query
+from widget.web.responses import Answer, send
+from widget.web.service import current_service
+
+badges = Blueprint("badges", __name__)
+
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+PNG_TYPE = "image/png"
+SVG_POLICY = "default-src 'none'"
+"""An SVG opened on its own is a document: it may never run script or load anything."""
+
+
+def badge_choices(default_lang: str, with_scale: bool) -> list[Choice]:
+    """The parameters of the badge URLs."""
+    choices = [
+        Choice("lang", available_languages(), default_lang),
+        Choice("style", STYLES, "flat"),
+        Choice("theme", THEMES, "light"),
+    ]
+    if with_scale:
+        choices.append(Choice("scale", tuple(str(scale) for scale in SCALES), "1"))
+    return choices
+
+
+def _svg_headers() -> tuple[tuple[str, str], ...]:
+    return (("Content-Security-Policy", SVG_POLICY),)
+
+
+def _error_answer(error: ParameterError, query_style: str, as_png: bool, status: int = 400) -> Answer:
+    style = cast(Style, query_style if query_style in STYLES else "flat")
+    svg = render_badge_svg(error_badge(error.problem, str(error), style))
+    if as_png:
+        try:
+            return Answer(svg_to_png(svg), PNG_TYPE, status)
+        except PngUnavailableError:
+            return Answer(svg.encode(), SVG_TYPE, status, _svg_headers())
+    return Answer(svg.encode(), SVG_TYPE, status, _svg_headers())
+
+
+def _badge_svg(query: Mapping[str, str], days: int, ended: bool) -> str:
+    texts = counter_texts(query["lang"], days, ended)
+    return render_badge_svg(counter_badge(texts, ended, cast(Style, query["style"]), cast(Theme, query["theme"])))
+
+
+def _serve_badge(as_png: bool) -> Response:
+    service = current_service()
+    instant, state = service.now()
+    max_age = state.seconds_until_next_change(instant)
+    try:
+        query = parse_query(request.args, badge_choices(service.settings.default_lang, with_scale=as_png))
+    except ParameterError as error:
+        return send(_error_answer(error, request.args.get("style", ""), as_png), max_age)
+
+    def build() -> Answer:
+        svg = _badge_svg(query, state.days, state.ended)
+        if as_png:
+            return Answer(svg_to_png(svg, int(query["scale"])), PNG_TYPE)
+        return Answer(svg.encode(), SVG_TYPE, headers=_svg_headers())
+
+    key = ("png" if as_png else "svg", *sorted(query.items()))
+    try:
+        answer = service.cache.get_or_build(state.local_date, key, build)
+    except PngUnavailableError as error:
+        current_app.logger.error("%s", error)
+        unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
+        return send(_error_answer(unavailable, query["style"], as_png=True, status=503), 0)
+    return send(answer, max_age)
+
+
+@badges.get("/badge.svg")
+def badge_svg() -> Response:
+    """The badge as SVG: ``lang``, ``style`` and ``theme`` choose the variant."""
+    return _serve_badge(as_png=False)
+
+
+@badges.get("/badge.png")
+def badge_png() -> Response:
+    """The badge as PNG, for e-mail and forums; ``scale`` 2-4 for high-DPI screens."""
+    return _serve_badge(as_png=True)
