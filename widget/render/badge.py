@@ -135,7 +135,10 @@ def _is_light(color: str) -> bool:
 
 
 def render_badge_svg(badge: Badge) -> str:
-    """The badge as a standalone SVG document, accessible by its ``title``."""
+    """The badge as a standalone SVG document, accessible by its ``title``.
+
+    Each part's text is one path, defined once and drawn twice where the style has a shadow.
+    """
     geometry = GEOMETRIES[badge.style]
     colors = PALETTES[(badge.theme, badge.tone)]
     parts = _parts(badge, geometry, colors)
