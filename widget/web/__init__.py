@@ -13,6 +13,7 @@ from widget.config import Settings, load_settings
 from widget.counting import Clock, system_clock
 from widget.web.api import api
 from widget.web.badges import badges
+from widget.web.fast_path import DailyResponseCache
 from widget.web.health import health
 from widget.web.security import add_security_headers, register_error_handlers
 from widget.web.service import EXTENSION_KEY, CounterService
@@ -31,4 +32,5 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     register_error_handlers(app)
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.wsgi_app = DailyResponseCache(app.wsgi_app, clock)  # type: ignore[method-assign]
     return app

@@ -84,7 +84,7 @@ def _serve(kind: str) -> Response:
             return json_answer(shields_document(state, lang))
         return json_answer(counter_document(state, lang, service.settings.embed_enabled))
 
-    return send(service.cache.get_or_build(state.local_date, (kind, lang), build), max_age)
+    return send(service.cache.get_or_build(state.local_date, (kind, lang), build), max_age, state.next_change)
 
 
 @api.get("/counter.json")

@@ -75,7 +75,7 @@ def _serve_badge(as_png: bool) -> Response:
         current_app.logger.error("%s", error)
         unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
         return send(_error_answer(unavailable, query["style"], as_png=True, status=503), 0)
-    return send(answer, max_age)
+    return send(answer, max_age, state.next_change)
 
 
 @badges.get("/badge.svg")

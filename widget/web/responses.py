@@ -9,12 +9,21 @@ import hashlib
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import Response, request
+from werkzeug.datastructures import Headers
+from werkzeug.http import parse_etags, remove_entity_headers
 
 ERROR_MAX_AGE = 300
 """Errors are cached briefly, so a fixed URL shows its badge soon after the fix."""
+
+REUSABLE_UNTIL = "voipdown.reusable_until"
+"""WSGI environ key: set on answers that stay the same, headers and all, until the instant it holds.
+
+The fast path (``widget.web.fast_path``) serves such answers again without running the app,
+recomputing only ``Cache-Control``.
+"""
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Answer:
 
     def __post_init__(self) -> None:
         digest = hashlib.blake2b(self.body, digest_size=12).hexdigest()
-        object.__setattr__(self, "etag", digest)
+        object.__setattr__(self, "etag", f'"{digest}"')
 
 
 class DailyCache:
@@ -60,14 +69,37 @@ class DailyCache:
         return len(self._answers)
 
 
-def send(answer: Answer, max_age: int) -> Response:
-    """``answer`` with caching headers valid for ``max_age`` seconds, or 304 if the client has it."""
+def cache_control(max_age: int) -> str:
+    """Public caching for ``max_age`` seconds, by browsers and by shared caches (CDNs) alike."""
+    return f"public, max-age={max_age}, s-maxage={max_age}"
+
+
+def client_has(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, as RFC 9110 asks)."""
+    return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag.strip('"'))
+
+
+def not_modified_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a 304 answering a response with ``headers``: the same, less the entity ones."""
+    kept = list(headers)
+    remove_entity_headers(kept)
+    return kept
+
+
+def send(answer: Answer, max_age: int, reusable_until: datetime | None = None) -> Response:
+    """``answer`` with caching headers valid for ``max_age`` seconds, or 304 if the client has it.
+
+    ``reusable_until`` marks a successful answer the fast path may serve again until that instant.
+    """
     if answer.status >= 400:
         max_age = min(max_age, ERROR_MAX_AGE)
-    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
-    response.headers.extend(answer.headers)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}, s-maxage={max_age}"
-    response.set_etag(answer.etag)
-    if answer.status == 200:
-        response.make_conditional(request)
-    return response
+    headers = Headers(answer.headers)
+    headers["Content-Type"] = answer.content_type
+    headers["Cache-Control"] = cache_control(max_age)
+    headers["ETag"] = answer.etag
+    if answer.status == 200 and reusable_until is not None:
+        request.environ[REUSABLE_UNTIL] = reusable_until
+    if answer.status == 200 and client_has(request.headers.get("If-None-Match"), answer.etag):
+        not_modified = not_modified_headers(headers.to_wsgi_list())
+        return Response(status=304, headers=not_modified, content_type=answer.content_type)
+    return Response(answer.body, status=answer.status, headers=headers)
