@@ -1,0 +1,106 @@
+"""The fast path replays the app's own answers: same status, headers and body, fresher max-age."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from werkzeug.test import Client
+
+from tests.conftest import SettableClock, make_settings
+from widget.web import create_app
+from widget.web.fast_path import DailyResponseCache
+
+REUSABLE_URLS = [
+    "/badge.svg?lang=ar",
+    "/badge.svg?lang=zgh&style=for-the-badge&theme=dark",
+    "/badge.png?lang=fr&scale=2",
+    "/api/counter.json?lang=en",
+    "/api/shields.json",
+]
+
+
+def _fast_path(app: Flask) -> DailyResponseCache:
+    middleware = app.wsgi_app
+    assert isinstance(middleware, DailyResponseCache)
+    return middleware
+
+
+def _without_fast_path(app: Flask) -> Client:
+    """A client talking to the app behind the fast path, as if it did not exist."""
+    return Client(_fast_path(app).app)
+
+
+def _answer(client: Client, url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    response = client.get(url, headers=headers)
+    return response.status_code, dict(response.headers), response.get_data()
+
+
+@pytest.mark.parametrize("url", REUSABLE_URLS)
+def test_replayed_answer_is_identical_to_the_apps(app: Flask, clock: SettableClock, url: str) -> None:
+    fast = Client(app.wsgi_app)
+    first = _answer(fast, url)
+    assert len(_fast_path(app)._kept) == 1, "the first answer should be kept for replay"
+    replayed = _answer(fast, url)
+    direct = _answer(_without_fast_path(app), url)
+    assert first == replayed == direct
+    assert first[0] == 200
+
+
+@pytest.mark.parametrize("url", REUSABLE_URLS)
+def test_replayed_not_modified_is_identical_to_the_apps(app: Flask, url: str) -> None:
+    fast = Client(app.wsgi_app)
+    etag = fast.get(url).headers["ETag"]
+    replayed = _answer(fast, url, **{"If-None-Match": etag})
+    direct = _answer(_without_fast_path(app), url, **{"If-None-Match": etag})
+    assert replayed == direct
+    assert replayed[0] == 304 and replayed[2] == b""
+
+
+def test_replayed_head_has_the_headers_and_no_body(app: Flask) -> None:
+    fast = Client(app.wsgi_app)
+    fast.get("/badge.svg")
+    head = fast.head("/badge.svg")
+    direct = _without_fast_path(app).head("/badge.svg")
+    assert head.status_code == 200 and head.get_data() == b""
+    assert dict(head.headers) == dict(direct.headers)
+
+
+def test_replay_counts_down_max_age_to_local_midnight(app: Flask, clock: SettableClock) -> None:
+    fast = Client(app.wsgi_app)
+    fast.get("/badge.svg")
+    clock.set(datetime(2026, 11, 27, 23, 59, 50, tzinfo=UTC))
+    replayed = fast.get("/badge.svg")
+    assert replayed.headers["Cache-Control"] == "public, max-age=10, s-maxage=10"
+    assert replayed.headers == _without_fast_path(app).get("/badge.svg").headers
+
+
+def test_nothing_is_replayed_after_local_midnight(app: Flask, clock: SettableClock) -> None:
+    fast = Client(app.wsgi_app)
+    before = fast.get("/api/counter.json").get_json()
+    clock.set(clock.instant + timedelta(days=1))
+    after = fast.get("/api/counter.json").get_json()
+    assert (before["count"], after["count"]) == (3979, 3980)
+
+
+def test_errors_and_uncacheable_answers_are_never_kept(app: Flask) -> None:
+    fast = Client(app.wsgi_app)
+    for url in ["/badge.svg?lang=xx", "/api/counter.json?bogus=1", "/healthz", "/nowhere"]:
+        fast.get(url)
+        fast.get(url)
+    assert _fast_path(app)._kept == {}
+
+
+def test_kept_answers_are_bounded_whatever_the_host_header(clock: SettableClock) -> None:
+    app = create_app(make_settings(), clock)
+    _fast_path(app).max_entries = 10
+    fast = Client(app.wsgi_app)
+    for index in range(50):
+        assert fast.get("/badge.svg", headers={"Host": f"host{index}.example"}).status_code == 200
+    assert len(_fast_path(app)._kept) == 10
+
+
+def test_range_requests_go_to_the_app(app: Flask) -> None:
+    fast = Client(app.wsgi_app)
+    fast.get("/badge.svg")
+    ranged = _answer(fast, "/badge.svg", Range="bytes=0-9")
+    assert ranged == _answer(_without_fast_path(app), "/badge.svg", Range="bytes=0-9")
