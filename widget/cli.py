@@ -18,11 +18,12 @@ DEFAULT_PORT = 8000
 CONFIG_ERROR_EXIT = 2
 
 
-def gunicorn_options(host: str, port: int) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[str, Any]:
     """The gunicorn settings the service runs with, here, in the Procfile and in the benchmark.
 
     Threaded workers keep answering while a slow client trickles its request; the app is loaded
-    once in the master so configuration errors stop start-up before any worker forks.
+    once in the master so configuration errors stop start-up before any worker forks. Forwarded
+    headers are believed only when the maintainer says a proxy sets them (``trust_proxy``).
     """
     return {
         "bind": f"{host}:{port}",
@@ -35,7 +36,8 @@ def gunicorn_options(host: str, port: int) -> dict[str, Any]:
         "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
-        "forwarded_allow_ips": "*",
+        "forwarded_allow_ips": "*" if trust_proxy else "",
+        "control_socket_disable": True,
     }
 
 
@@ -48,7 +50,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     class VoipdownApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for key, value in gunicorn_options(host, port).items():
+            for key, value in gunicorn_options(host, port, settings.trust_proxy).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
@@ -61,7 +63,7 @@ def _render(settings: Settings, arguments: argparse.Namespace) -> None:
     state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
     texts = counter_texts(arguments.lang or settings.default_lang, state.days, state.ended)
     svg = render_badge_svg(counter_badge(texts, state.ended, arguments.style, arguments.theme))
-    data = svg_to_png(svg, arguments.scale) if arguments.format == "png" else svg.encode("utf-8")
+    data = svg_to_png(svg, arguments.scale or 1) if arguments.format == "png" else svg.encode("utf-8")
     Path(arguments.output).write_bytes(data)
 
 
@@ -74,10 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help=f"port (default: $PORT, else {DEFAULT_PORT})")
     render = commands.add_parser("render", help="write one badge to a file, without a server")
     render.add_argument("--format", choices=("svg", "png"), default="svg")
-    render.add_argument("--lang", choices=available_languages(), default=None, help="default: the configured language")
-    render.add_argument("--style", choices=STYLES, default="flat")
-    render.add_argument("--theme", choices=THEMES, default="light")
-    render.add_argument("--scale", type=int, choices=SCALES, default=1, help="PNG only")
+    render.add_argument(
+        "--lang", type=str.lower, choices=available_languages(), default=None, help="default: the configured language"
+    )
+    render.add_argument("--style", type=str.lower, choices=STYLES, default="flat")
+    render.add_argument("--theme", type=str.lower, choices=THEMES, default="light")
+    render.add_argument("--scale", type=int, choices=SCALES, default=None, help="PNG only (default 1)")
     render.add_argument("-o", "--output", required=True, help="file to write")
     commands.add_parser("check-config", help="print the effective configuration and where each value came from")
     return parser
@@ -85,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; configuration errors print one line and exit with status 2."""
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command == "render" and arguments.format == "svg" and arguments.scale is not None:
+        parser.error("--scale applies to --format png only")
     try:
         settings = load_settings(os.environ, system_clock())
     except ConfigError as error:
@@ -98,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _render(settings, arguments)
         except PngUnavailableError as error:
             print(f"voipdown: {error}", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"voipdown: cannot write {arguments.output}: {error.strerror}", file=sys.stderr)
             return 1
     else:
         _serve(settings, arguments.host, arguments.port or int(os.environ.get("PORT", DEFAULT_PORT)))

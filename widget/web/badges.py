@@ -37,9 +37,17 @@ def _svg_headers() -> tuple[tuple[str, str], ...]:
     return (("Content-Security-Policy", SVG_POLICY),)
 
 
-def _error_answer(error: ParameterError, query_style: str, as_png: bool, status: int = 400) -> Answer:
-    style = cast(Style, query_style if query_style in STYLES else "flat")
-    svg = render_badge_svg(error_badge(error.problem, str(error), style))
+def _error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, status: int = 400) -> Answer:
+    """An error badge in the style and theme the URL asked for, where those at least are valid."""
+    style = args.get("style", "").strip().lower()
+    theme = args.get("theme", "").strip().lower()
+    badge = error_badge(
+        error.problem,
+        str(error),
+        cast(Style, style if style in STYLES else "flat"),
+        cast(Theme, theme if theme in THEMES else "light"),
+    )
+    svg = render_badge_svg(badge)
     if as_png:
         try:
             return Answer(svg_to_png(svg), PNG_TYPE, status)
@@ -60,7 +68,7 @@ def _serve_badge(as_png: bool) -> Response:
     try:
         query = parse_query(request.args, badge_choices(service.settings.default_lang, with_scale=as_png))
     except ParameterError as error:
-        return send(_error_answer(error, request.args.get("style", ""), as_png), max_age)
+        return send(_error_answer(error, request.args, as_png), max_age)
 
     def build() -> Answer:
         svg = _badge_svg(query, state.days, state.ended)
@@ -74,7 +82,7 @@ def _serve_badge(as_png: bool) -> Response:
     except PngUnavailableError as error:
         current_app.logger.error("%s", error)
         unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
-        return send(_error_answer(unavailable, query["style"], as_png=True, status=503), 0)
+        return send(_error_answer(unavailable, query, as_png=True, status=503), 0)
     return send(answer, max_age, state.next_change)
 
 

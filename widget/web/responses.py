@@ -42,11 +42,16 @@ class Answer:
 
 
 class DailyCache:
-    """Answers for the current local date, emptied whenever a request arrives on a new date."""
+    """Answers for the current local date, emptied whenever a request arrives on a new date.
+
+    Threads asking for the same missing answer at once wait for one of them to build it, so a
+    variant is rendered once per day per process even in the rush after midnight.
+    """
 
     def __init__(self, max_entries: int = 4096) -> None:
         self._day: date | None = None
         self._answers: dict[Hashable, Answer] = {}
+        self._building: dict[Hashable, threading.Lock] = {}
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
@@ -56,13 +61,20 @@ class DailyCache:
             if day != self._day:
                 self._day = day
                 self._answers = {}
+                self._building = {}
             found = self._answers.get(key)
-        if found is not None:
-            return found
-        answer = build()
-        with self._lock:
-            if day == self._day and len(self._answers) < self._max_entries:
-                self._answers.setdefault(key, answer)
+            if found is not None:
+                return found
+            key_lock = self._building.setdefault(key, threading.Lock())
+        with key_lock:
+            found = self._answers.get(key)
+            if found is not None:
+                return found
+            answer = build()
+            with self._lock:
+                if day == self._day and len(self._answers) < self._max_entries:
+                    self._answers[key] = answer
+                self._building.pop(key, None)
         return answer
 
     def __len__(self) -> int:
