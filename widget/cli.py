@@ -29,7 +29,7 @@ def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[st
         "bind": f"{host}:{port}",
         "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
         "worker_class": "gthread",
-        "threads": int(os.environ.get("VOIPDOWN_THREADS", "8")),
+        "threads": 8,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,

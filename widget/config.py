@@ -154,11 +154,15 @@ def load_settings(environ: Mapping[str, str] | None = None, now: datetime | None
         for key, value in _read_file(path_text).items():
             raw[key] = value
             sources[key] = path_text
-    for key in DEFAULTS:
-        variable = environment_variable(key)
-        if variable in environ:
-            raw[key] = environ[variable]
-            sources[key] = variable
+    known_variables = {environment_variable(key): key for key in DEFAULTS}
+    for variable, value in environ.items():
+        if not variable.startswith("VOIPDOWN_") or variable == CONFIG_FILE_VARIABLE:
+            continue
+        if variable not in known_variables:
+            allowed = ", ".join([CONFIG_FILE_VARIABLE, *known_variables])
+            raise ConfigError(variable, value, "environment", f"variables are {allowed}")
+        raw[known_variables[variable]] = value
+        sources[known_variables[variable]] = variable
 
     timezone = _parse_timezone(raw["timezone"], sources["timezone"])
     start = _parse_date("start_date", raw["start_date"], sources["start_date"])

@@ -53,8 +53,8 @@ class CounterState:
 
     @property
     def ended(self) -> bool:
-        """True once a maintainer has set the day the block was lifted."""
-        return self.end_date is not None
+        """True from the day the block was lifted, as a maintainer has set it."""
+        return self.end_date is not None and self.local_date >= self.end_date
 
     def seconds_until_next_change(self, instant: datetime) -> int:
         """Whole seconds from ``instant`` to the next local midnight (at least 0)."""
@@ -62,13 +62,14 @@ class CounterState:
 
 
 def counter_state(start: date, end: date | None, zone: ZoneInfo, instant: datetime) -> CounterState:
-    """The counter at ``instant``: days since ``start``, or frozen at ``end - start`` once ended.
+    """The counter at ``instant``: days since ``start``, frozen at ``end - start`` from ``end`` on.
 
-    ``next_change`` is the next local midnight even for an ended block: every answer is built
-    for one local date, so caches expire together however the count behaves.
+    An end date may be set ahead of time (the day the lifting is announced for): the count runs
+    until that day. ``next_change`` is the next local midnight even for an ended block: every
+    answer is built for one local date, so caches expire together however the count behaves.
     """
     today = local_date(instant, zone)
-    days = days_since(start, end) if end is not None else days_since(start, today)
+    days = days_since(start, min(today, end) if end is not None else today)
     return CounterState(
         days=days,
         start_date=start,

@@ -78,22 +78,42 @@ def _resolve_neutral_types(types: list[str], start_type: str) -> None:
 
 
 def resolve_levels(text: str, base_level: int) -> list[int]:
-    """The embedding level of each character of ``text`` in a paragraph at ``base_level`` (0 or 1)."""
+    """The embedding level of each character of ``text`` in a paragraph at ``base_level`` (0 or 1).
+
+    Boundary neutrals (joiners, format characters) are set aside as rule X9 says, so a
+    zero-width joiner never splits a mark from its letter, and then take the level of the
+    character before them.
+    """
     original = [bidi_class(character) for character in text]
-    types = list(original)
+    kept = [index for index, kind in enumerate(original) if kind != "BN"]
+    types = [original[index] for index in kept]
     start_type = "R" if base_level % 2 else "L"
     _resolve_weak_types(types, start_type)
     _resolve_neutral_types(types, start_type)
-    levels = []
+    kept_levels = []
     for kind in types:  # I1-I2
         if base_level % 2 == 0:
-            levels.append(base_level + (1 if kind == "R" else 2 if kind in ("AN", "EN") else 0))
+            kept_levels.append(base_level + (1 if kind == "R" else 2 if kind in ("AN", "EN") else 0))
         else:
-            levels.append(base_level + (1 if kind in ("L", "EN", "AN") else 0))
-    index = len(original)
-    while index > 0 and original[index - 1] in ("WS", "S", "BN"):  # L1: trailing spaces
-        index -= 1
-        levels[index] = base_level
+            kept_levels.append(base_level + (1 if kind in ("L", "EN", "AN") else 0))
+    kept_kinds = [original[index] for index in kept]
+    reset_to_base = True  # L1: separators, and spaces before them or at the end, go back to the base level
+    for position in range(len(kept) - 1, -1, -1):
+        kind = kept_kinds[position]
+        if kind in ("S", "B"):
+            reset_to_base = True
+        elif kind != "WS":
+            reset_to_base = False
+        if reset_to_base and kind in ("S", "B", "WS"):
+            kept_levels[position] = base_level
+    levels = [base_level] * len(text)
+    for position, index in enumerate(kept):
+        levels[index] = kept_levels[position]
+    previous = base_level
+    for index, kind in enumerate(original):
+        if kind == "BN":
+            levels[index] = previous
+        previous = levels[index]
     return levels
 
 

@@ -146,9 +146,10 @@ def render_badge_svg(badge: Badge) -> str:
     height = geometry.height
     baseline = (height + CAP_HEIGHT_EM * geometry.font_size) / 2
     title = escape(badge.title, {'"': "&quot;"})
+    language = escape(badge.lang, {'"': "&quot;"})
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" lang="{badge.lang}">',
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" lang="{language}">',
         f"<title>{title}</title>",
     ]
     if geometry.gradient:
