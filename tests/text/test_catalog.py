@@ -1,0 +1,263 @@
+"""Translations: CLDR plural forms, locale number formats, running and ended wording."""
+
+import tomllib
+from importlib import resources
+
+import pytest
+from babel import Locale
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from widget.text import catalog
+from widget.text.catalog import TranslationError, available_languages, counter_texts, languages
+
+SAMPLE_COUNTS = (0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 304, 1000, 1002, 3979, 1_000_000, 2_000_000)
+LANGUAGES = list(languages())
+STATES = ("running", "ended")
+
+
+def raw_translation(code: str) -> dict:
+    """The translation file exactly as a translator wrote it, read without the catalog's help."""
+    text = resources.files("widget.text").joinpath("translations", f"{code}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def raw_locale(code: str) -> Locale:
+    return Locale.parse(raw_translation(code)["language"]["locale"])
+
+
+def numbers_in_category(locale: Locale, tag: str) -> set[int]:
+    """Whole numbers (from a wide sample) that ``locale``'s CLDR rules put in plural category ``tag``."""
+    sample = [*range(2001), 10**6, 2 * 10**6, 10**7]
+    return {number for number in sample if locale.plural_form(number) == tag}
+
+
+def forms(value: object) -> dict[str, str]:
+    return {"other": value} if isinstance(value, str) else dict(value)
+
+
+# --- the set of languages ----------------------------------------------------------------------
+
+
+def test_every_translation_file_is_a_language_and_the_promised_four_come_first():
+    folder = resources.files("widget.text").joinpath("translations")
+    files = {entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml")}
+    assert set(languages()) == files
+    assert available_languages() == tuple(languages())
+    assert available_languages()[:4] == ("fr", "ar", "zgh", "en")
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_direction_matches_the_locale_script(code: str):
+    expected = "rtl" if raw_locale(code).character_order == "right-to-left" else "ltr"
+    assert languages()[code].direction == expected
+    assert counter_texts(code, 3979, ended=False).direction == expected
+
+
+# --- plural forms ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_language_file_has_every_plural_form_its_cldr_locale_needs(code: str):
+    document = raw_translation(code)
+    needed = set(raw_locale(code).plural_form.tags) | {"other"}
+    for state in STATES:
+        for name in ("message", "sentence"):
+            present = set(forms(document[state][name]))
+            assert needed <= present, f"{code}.toml [{state}] {name} lacks {sorted(needed - present)}"
+        assert document[state]["label"].strip()
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_no_language_file_has_plural_forms_its_locale_never_uses(code: str):
+    """A form the locale never selects (say ``few`` in English) is a translator's typo, never shown."""
+    document = raw_translation(code)
+    used = set(raw_locale(code).plural_form.tags) | {"other"}
+    for state in STATES:
+        for name in ("message", "sentence"):
+            extra = set(forms(document[state][name])) - used
+            assert not extra, f"{code}.toml [{state}] {name} has unused forms {sorted(extra)}"
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_a_form_may_leave_out_the_number_only_if_it_covers_a_single_number(code: str):
+    """Arabic may write 'يومان' for 2; a form that covers 0 and 1 (French 'one') must show the count."""
+    document = raw_translation(code)
+    locale = raw_locale(code)
+    for state in STATES:
+        for name in ("message", "sentence"):
+            for tag, text in forms(document[state][name]).items():
+                if "{count}" not in text:
+                    assert len(numbers_in_category(locale, tag)) == 1, f"{code} [{state}] {name}.{tag}: {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (0, "0 يوم"),  # zero
+        (1, "يوم واحد"),  # one
+        (2, "يومان"),  # two
+        (3, "3 أيام"),  # few: 3-10
+        (10, "10 أيام"),
+        (11, "11 يومًا"),  # many: 11-99
+        (99, "99 يومًا"),
+        (100, "100 يوم"),  # other
+        (101, "101 يوم"),
+        (102, "102 يوم"),
+        (103, "103 أيام"),  # few again: n % 100 in 3..10
+        (111, "111 يومًا"),  # many again: n % 100 in 11..99
+        (304, "304 أيام"),
+        (1000, "1.000 يوم"),
+        (3979, "3.979 يومًا"),
+    ],
+)
+def test_arabic_uses_its_six_plural_forms(days: int, message: str):
+    texts = counter_texts("ar", days, ended=False)
+    assert texts.message == message
+    assert texts.sentence.startswith(message + " ")
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(1, "دام يومًا واحدًا"), (2, "دام يومين"), (3, "دام 3 أيام"), (11, "دام 11 يومًا"), (304, "دام 304 أيام")],
+)
+def test_arabic_ended_message_uses_the_accusative_after_lasted(days: int, message: str):
+    assert counter_texts("ar", days, ended=True).message == message
+
+
+@pytest.mark.parametrize(
+    ("lang", "days", "message"),
+    [
+        ("fr", 0, "0 jour"),  # French singular covers 0 and 1
+        ("fr", 1, "1 jour"),
+        ("fr", 2, "2 jours"),
+        ("fr", 1_000_000, "1\u202f000\u202f000 de jours"),  # CLDR 'many': whole millions
+        ("en", 0, "0 days"),
+        ("en", 1, "1 day"),
+        ("en", 2, "2 days"),
+    ],
+)
+def test_french_and_english_plurals(lang: str, days: int, message: str):
+    assert counter_texts(lang, days, ended=False).message == message
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "formatted"),
+    [("fr", "3\u202f979"), ("ar", "3.979"), ("en", "3,979")],
+    ids=["fr-narrow-nbsp", "ar_MA-dot", "en-comma"],
+)
+def test_counts_are_formatted_the_way_the_locale_writes_numbers(lang: str, formatted: str):
+    texts = counter_texts(lang, 3979, ended=False)
+    assert formatted in texts.message
+    assert formatted in texts.sentence
+    assert languages()[lang].format_count(3979) == formatted
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_formatted_counts_never_break_across_lines(code: str):
+    """Grouping separators are non-breaking (or none), so a sentence never wraps inside a number."""
+    for days in SAMPLE_COUNTS:
+        formatted = languages()[code].format_count(days)
+        assert " " not in formatted
+        assert formatted.replace("\u202f", "").replace("\xa0", "").replace(",", "").replace(".", "") == str(days)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+@pytest.mark.parametrize("ended", [False, True], ids=["running", "ended"])
+def test_sentences_and_messages_contain_the_formatted_count(code: str, ended: bool):
+    locale = raw_locale(code)
+    for days in SAMPLE_COUNTS:
+        texts = counter_texts(code, days, ended)
+        formatted = format_decimal(days, locale=locale)
+        if len(numbers_in_category(locale, locale.plural_form(days))) == 1:
+            continue  # a form for exactly one number may spell it out ("يومان")
+        assert texts.sentence.count(formatted) == 1, (days, texts.sentence)
+        assert formatted in texts.message, (days, texts.message)
+
+
+# --- running and ended -------------------------------------------------------------------------
+
+LASTED = {"fr": "a duré", "en": "lasted", "ar": "دام", "ary": "دام", "zgh": "ⵉⴷⵓⵎ"}
+
+
+@pytest.mark.parametrize("code", [code for code in LANGUAGES if code in LASTED])
+def test_ended_texts_say_the_block_lasted(code: str):
+    for days in SAMPLE_COUNTS:
+        texts = counter_texts(code, days, ended=True)
+        assert LASTED[code] in texts.message, texts.message
+        assert LASTED[code] in texts.sentence, texts.sentence
+        running = counter_texts(code, days, ended=False)
+        assert LASTED[code] not in running.message
+        assert LASTED[code] not in running.sentence
+
+
+def test_the_promised_languages_all_have_a_lasted_word_checked_here():
+    assert {"fr", "ar", "zgh", "en"} <= set(LASTED)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_ended_wording_differs_from_running_wording(code: str):
+    for days in SAMPLE_COUNTS:
+        running = counter_texts(code, days, ended=False)
+        ended = counter_texts(code, days, ended=True)
+        assert ended.message != running.message
+        assert ended.sentence != running.sentence
+
+
+def test_english_ended_sentence():
+    texts = counter_texts("en", 304, ended=True)
+    assert texts.sentence == "The VoIP block in Morocco lasted 304 days"
+    assert texts.message == "lasted 304 days"
+
+
+def test_french_running_sentence():
+    assert counter_texts("fr", 3979, ended=False).sentence == "3\u202f979 jours depuis le blocage de la VoIP au Maroc"
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=st.sampled_from(LANGUAGES), days=st.integers(min_value=0, max_value=10**7), ended=st.booleans())
+def test_any_count_gives_complete_texts(code: str, days: int, ended: bool):
+    texts = counter_texts(code, days, ended)
+    assert texts.lang == code
+    for text in (texts.label, texts.message, texts.sentence):
+        assert text.strip() == text and text
+        assert "{" not in text and "}" not in text
+    assert len(texts.message) < len(texts.sentence)
+
+
+def test_unknown_language_is_a_key_error():
+    with pytest.raises(KeyError):
+        counter_texts("de", 3, ended=False)
+
+
+# --- the loader refuses incomplete files -------------------------------------------------------
+
+ARABIC_MISSING_FEW = """
+[language]
+name = "العربية"
+locale = "ar_MA"
+direction = "rtl"
+
+[running]
+label = "x"
+message.zero = "{count}"
+message.one = "{count}"
+message.two = "{count}"
+message.many = "{count}"
+message.other = "{count}"
+sentence = "{count}"
+
+[ended]
+label = "x"
+message = "{count}"
+sentence = "{count}"
+"""
+
+
+def test_a_translation_lacking_a_plural_form_is_refused_by_name():
+    with pytest.raises(TranslationError, match=r"ar\.toml.*message.*few"):
+        catalog._load_language("ar", ARABIC_MISSING_FEW)
