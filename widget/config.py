@@ -133,7 +133,7 @@ def _read_file(path_text: str) -> dict[str, Any]:
         raise ConfigError(
             CONFIG_FILE_VARIABLE, path_text, "environment", f"a readable TOML file ({error.strerror})"
         ) from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(CONFIG_FILE_VARIABLE, path_text, "environment", f"valid TOML ({error})") from None
     for key in values:
         if key not in DEFAULTS:
