@@ -1,0 +1,68 @@
+"""One line of the counter's text as an SVG of glyph outlines, for the embed script.
+
+The embed script writes the counter as real text wherever the visitor's system can draw it:
+every common system ships fonts for Latin and Arabic, and real text wraps, zooms, follows
+forced-colors modes and can be selected. Tifinagh is the exception: not every system ships a font
+for it (a stock Debian has only DejaVu Sans, which lacks four letters), and a host page's
+Content-Security-Policy may forbid loading a web font (``font-src`` falls back to
+``default-src 'none'``). An image is governed by ``img-src`` instead, so this picture of the
+text, drawn from the vendored Noto fonts as paths, shows real glyphs on any machine under any
+policy that lets a page show our badge.
+
+The picture has a transparent background, so it sits on the host page like text does, and
+carries the text as its accessible name.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from widget.layout.fonts import Weight
+from widget.layout.shaping import Direction, shape_line
+from widget.render.badge import CAP_HEIGHT_EM
+from widget.render.glyphs import path_data
+
+TextTheme = Literal["light", "dark"]
+TEXT_THEMES: tuple[TextTheme, ...] = ("light", "dark")
+
+TEXT_COLORS: dict[TextTheme, str] = {"light": "#1f2328", "dark": "#f6f8fa"}
+"""The embed script's own text colours: dark text for light pages, light text for dark pages and
+for the red ribbon (both at least 4.5:1 against their background, WCAG AA)."""
+
+SIZE = 16.0
+"""Font size in pixels: the script scales the picture with CSS, and paths stay sharp at any size."""
+
+LINE_HEIGHT_EM = 1.5
+"""The picture is one line box tall, as text would be, so it lines up with text around it."""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text to draw: the whole input of ``render_text_svg``."""
+
+    text: str
+    lang: str
+    direction: Direction
+    theme: TextTheme = "light"
+
+
+def render_text_svg(line: TextLine) -> str:
+    """``line`` drawn as outlines on a transparent background, one line box tall.
+
+    The width is the shaped width rounded up, so nothing is clipped and the picture holds no
+    empty margin the script would have to account for.
+    """
+    shaped = shape_line(line.text, SIZE, Weight.REGULAR, line.direction)
+    width = max(1, math.ceil(shaped.width))
+    height = round(SIZE * LINE_HEIGHT_EM)
+    baseline = (height + CAP_HEIGHT_EM * SIZE) / 2
+    label = escape(line.text, {'"': "&quot;"})
+    data = path_data(shaped, 0.0, baseline) if shaped.glyphs else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" lang="{line.lang}">'
+        f"<title>{label}</title>"
+        f'<path fill="{TEXT_COLORS[line.theme]}" d="{data}"/>'
+        "</svg>"
+    )
