@@ -30,14 +30,18 @@ def days_since(start: date, today: date) -> int:
     return (today - start).days
 
 
-def next_local_midnight(instant: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant after ``instant`` at which the local date in ``zone`` changes, in UTC.
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone``, in UTC.
 
     ``fold=0`` picks the first of two midnights when clocks go back, and the moment of the jump
-    when clocks skip midnight: in both cases the first instant of the next local day.
+    when clocks skip midnight: in both cases the first instant of that local day.
     """
-    tomorrow = local_date(instant, zone) + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def next_local_midnight(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant after ``instant`` at which the local date in ``zone`` changes, in UTC."""
+    return local_midnight(local_date(instant, zone) + timedelta(days=1), zone)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class CounterState:
     end_date: date | None
     zone: ZoneInfo
     local_date: date
+    day_start: datetime
     next_change: datetime
 
     @property
@@ -76,5 +81,6 @@ def counter_state(start: date, end: date | None, zone: ZoneInfo, instant: dateti
         end_date=end,
         zone=zone,
         local_date=today,
+        day_start=local_midnight(today, zone),
         next_change=next_local_midnight(instant, zone),
     )

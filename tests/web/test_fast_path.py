@@ -16,6 +16,10 @@ REUSABLE_URLS = [
     "/badge.png?lang=fr&scale=2",
     "/api/counter.json?lang=en",
     "/api/shields.json",
+    "/embed.js",
+    "/embed/text.svg?lang=zgh",
+    "/?lang=ar",
+    "/card.png?lang=ar",
 ]
 
 
@@ -72,6 +76,30 @@ def test_replay_counts_down_max_age_to_local_midnight(app: Flask, clock: Settabl
     replayed = fast.get("/badge.svg")
     assert replayed.headers["Cache-Control"] == "public, max-age=10, s-maxage=10"
     assert replayed.headers == _without_fast_path(app).get("/badge.svg").headers
+
+
+def test_the_embed_script_is_replayed_with_its_fixed_headers(app: Flask, clock: SettableClock) -> None:
+    fast = Client(app.wsgi_app)
+    first = _answer(fast, "/embed.js")
+    clock.set(clock.instant + timedelta(days=3))
+    assert _answer(fast, "/embed.js") == first == _answer(_without_fast_path(app), "/embed.js")
+
+
+def test_the_page_is_replayed_per_accepted_language(app: Flask) -> None:
+    fast = Client(app.wsgi_app)
+    arabic = _answer(fast, "/", **{"Accept-Language": "ar"})
+    english = _answer(fast, "/", **{"Accept-Language": "en"})
+    assert 'lang="ar"' in arabic[2].decode() and 'lang="en"' in english[2].decode()
+    assert _answer(fast, "/", **{"Accept-Language": "ar"}) == arabic
+    assert _answer(fast, "/", **{"Accept-Language": "en"}) == english
+
+
+def test_a_clock_stepping_back_across_midnight_is_not_served_tomorrows_answer(app: Flask, clock: SettableClock) -> None:
+    fast = Client(app.wsgi_app)
+    clock.set(datetime(2026, 11, 28, 0, 0, 5, tzinfo=UTC))
+    assert fast.get("/api/counter.json").get_json()["count"] == 3980
+    clock.set(datetime(2026, 11, 27, 23, 59, 58, tzinfo=UTC))
+    assert fast.get("/api/counter.json").get_json()["count"] == 3979
 
 
 def test_nothing_is_replayed_after_local_midnight(app: Flask, clock: SettableClock) -> None:

@@ -11,10 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from widget.config import Settings, load_settings
 from widget.counting import Clock, system_clock
-from widget.web.api import api
-from widget.web.badges import badges
+from widget.web import api, badges, embed, health, page
 from widget.web.fast_path import DailyResponseCache
-from widget.web.health import health
 from widget.web.security import add_security_headers, register_error_handlers
 from widget.web.service import EXTENSION_KEY, CounterService
 
@@ -23,11 +21,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     """Build the application; without ``settings``, load and validate them from the environment."""
     if settings is None:
         settings = load_settings(os.environ, clock())
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = CounterService(settings, clock)
-    for blueprint in (badges, api, health):
-        app.register_blueprint(blueprint)
+    for concern in (badges, api, embed, page, health):
+        app.register_blueprint(concern.blueprint)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     if settings.trust_proxy:

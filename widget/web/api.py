@@ -12,7 +12,7 @@ from widget.web.params import Choice, ParameterError, parse_query
 from widget.web.responses import Answer, send
 from widget.web.service import current_service
 
-api = Blueprint("api", __name__, url_prefix="/api")
+blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 JSON_TYPE = "application/json"
 SHIELDS_CACHE_SECONDS = 3600
@@ -84,16 +84,16 @@ def _serve(kind: str) -> Response:
             return json_answer(shields_document(state, lang))
         return json_answer(counter_document(state, lang, service.settings.embed_enabled))
 
-    return send(service.cache.get_or_build(state.local_date, (kind, lang), build), max_age, state.next_change)
+    return send(service.cache.get_or_build(state.local_date, (kind, lang), build), max_age, state)
 
 
-@api.get("/counter.json")
+@blueprint.get("/counter.json")
 def counter_json() -> Response:
     """The count, its dates, the next change and the localized texts; CORS open to all."""
     return _serve("counter")
 
 
-@api.get("/shields.json")
+@blueprint.get("/shields.json")
 def shields_json() -> Response:
     """The count for shields.io's endpoint badge."""
     return _serve("shields")

@@ -13,7 +13,7 @@ from widget.web.params import Choice, ParameterError, parse_query
 from widget.web.responses import Answer, send
 from widget.web.service import current_service
 
-badges = Blueprint("badges", __name__)
+blueprint = Blueprint("badges", __name__)
 
 SVG_TYPE = "image/svg+xml; charset=utf-8"
 PNG_TYPE = "image/png"
@@ -83,16 +83,16 @@ def _serve_badge(as_png: bool) -> Response:
         current_app.logger.error("%s", error)
         unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
         return send(_error_answer(unavailable, query, as_png=True, status=503), 0)
-    return send(answer, max_age, state.next_change)
+    return send(answer, max_age, state)
 
 
-@badges.get("/badge.svg")
+@blueprint.get("/badge.svg")
 def badge_svg() -> Response:
     """The badge as SVG: ``lang``, ``style`` and ``theme`` choose the variant."""
     return _serve_badge(as_png=False)
 
 
-@badges.get("/badge.png")
+@blueprint.get("/badge.png")
 def badge_png() -> Response:
     """The badge as PNG, for e-mail and forums; ``scale`` 2-4 for high-DPI screens."""
     return _serve_badge(as_png=True)

@@ -1,9 +1,10 @@
 """The fast path: answers that stay the same all day, replayed without running Flask.
 
 The counter changes once a day, so the service's answers do too. The first time a URL is
-asked, the app builds the response as usual and marks it reusable until the next local
-midnight (``REUSABLE_UNTIL``); this WSGI middleware keeps the status, headers and body it sent
-and replays them for the same request, recomputing only ``Cache-Control``'s seconds. ``304``
+asked, the app builds the response as usual and marks it reusable for the local day (or, for
+the embed script, for the release: ``REUSABLE``); this WSGI middleware keeps the status,
+headers and body it sent and replays them for the same request, recomputing only
+``Cache-Control``'s seconds where they count down to midnight. ``304``
 answers use the same rules as the app (``client_has``, ``not_modified_headers``). Anything
 unusual (another method, a Range or If-Match header, a miss) goes to the app untouched.
 """
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from widget.counting import Clock
-from widget.web.responses import REUSABLE_UNTIL, cache_control, client_has, not_modified_headers
+from widget.web.responses import REUSABLE, Reuse, cache_control, client_has, not_modified_headers
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -32,7 +33,7 @@ class _Kept:
     headers: list[tuple[str, str]]
     body: bytes
     etag: str
-    until: datetime
+    reuse: Reuse
 
 
 class DailyResponseCache:
@@ -58,7 +59,7 @@ class DailyResponseCache:
         kept = self._kept.get(key)
         if kept is not None:
             now = self.clock()
-            if now < kept.until:
+            if kept.reuse.valid_from <= now < kept.reuse.until:
                 return self._replay(kept, now, environ, start_response)
             with self._lock:
                 self._kept = {}
@@ -67,8 +68,10 @@ class DailyResponseCache:
     def _replay(
         self, kept: _Kept, now: datetime, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        max_age = int((kept.until - now).total_seconds())
-        headers = [(name, cache_control(max_age) if name == "Cache-Control" else value) for name, value in kept.headers]
+        headers = kept.headers
+        if kept.reuse.counts_down:
+            max_age = int((kept.reuse.until - now).total_seconds())
+            headers = [(name, cache_control(max_age) if name == "Cache-Control" else value) for name, value in headers]
         if client_has(environ.get("HTTP_IF_NONE_MATCH"), kept.etag):
             start_response("304 NOT MODIFIED", not_modified_headers(headers))
             return []
@@ -85,8 +88,8 @@ class DailyResponseCache:
             return start_response(status, headers, exc_info)
 
         result = self.app(environ, capture)
-        until = environ.get(REUSABLE_UNTIL)
-        if until is None or environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ:
+        reuse = environ.get(REUSABLE)
+        if reuse is None or environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ:
             return result
         try:
             body = b"".join(result)
@@ -97,7 +100,7 @@ class DailyResponseCache:
         status, headers = sent
         header_map = {name.lower(): value for name, value in headers}
         if status.startswith("200") and "etag" in header_map:
-            self._keep(key, environ, _Kept(status, list(headers), body, header_map["etag"], until), header_map)
+            self._keep(key, environ, _Kept(status, list(headers), body, header_map["etag"], reuse), header_map)
         return [body]
 
     def _keep(

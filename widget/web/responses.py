@@ -15,15 +15,34 @@ from flask import Response, request
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_etags, remove_entity_headers
 
+from widget.counting import CounterState
+
 ERROR_MAX_AGE = 300
 """Errors are cached briefly, so a fixed URL shows its badge soon after the fix."""
 
-REUSABLE_UNTIL = "voipdown.reusable_until"
-"""WSGI environ key: set on answers that stay the same, headers and all, until the instant it holds.
+REUSABLE = "voipdown.reusable"
+"""WSGI environ key: set (to a ``Reuse``) on answers that stay the same, headers and all, for a while.
 
-The fast path (``widget.web.fast_path``) serves such answers again without running the app,
-recomputing only ``Cache-Control``.
+The fast path (``widget.web.fast_path``) serves such answers again without running the app.
 """
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """When an answer may be replayed: from ``valid_from`` until ``until``.
+
+    With ``counts_down``, ``Cache-Control`` is recomputed so ``max-age`` ends at ``until``;
+    otherwise every header is replayed as it was.
+    """
+
+    valid_from: datetime
+    until: datetime
+    counts_down: bool
+
+
+def mark_reusable(reuse: Reuse) -> None:
+    """Tell the fast path that the answer to the current request may be replayed as ``reuse`` says."""
+    request.environ[REUSABLE] = reuse
 
 
 @dataclass(frozen=True)
@@ -98,10 +117,10 @@ def not_modified_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]
     return kept
 
 
-def send(answer: Answer, max_age: int, reusable_until: datetime | None = None) -> Response:
+def send(answer: Answer, max_age: int, reusable_on: CounterState | None = None) -> Response:
     """``answer`` with caching headers valid for ``max_age`` seconds, or 304 if the client has it.
 
-    ``reusable_until`` marks a successful answer the fast path may serve again until that instant.
+    ``reusable_on`` marks a successful answer the fast path may replay all that state's local day.
     """
     if answer.status >= 400:
         max_age = min(max_age, ERROR_MAX_AGE)
@@ -109,8 +128,8 @@ def send(answer: Answer, max_age: int, reusable_until: datetime | None = None) -
     headers["Content-Type"] = answer.content_type
     headers["Cache-Control"] = cache_control(max_age)
     headers["ETag"] = answer.etag
-    if answer.status == 200 and reusable_until is not None:
-        request.environ[REUSABLE_UNTIL] = reusable_until
+    if answer.status == 200 and reusable_on is not None:
+        mark_reusable(Reuse(reusable_on.day_start, reusable_on.next_change, counts_down=True))
     if answer.status == 200 and client_has(request.headers.get("If-None-Match"), answer.etag):
         not_modified = not_modified_headers(headers.to_wsgi_list())
         return Response(status=304, headers=not_modified, content_type=answer.content_type)
