@@ -5,7 +5,6 @@ from importlib import resources
 
 import pytest
 from babel import Locale
-from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,8 +146,8 @@ def test_french_and_english_plurals(lang: str, days: int, message: str):
 
 @pytest.mark.parametrize(
     ("lang", "formatted"),
-    [("fr", "3\u202f979"), ("ar", "3.979"), ("en", "3,979")],
-    ids=["fr-narrow-nbsp", "ar_MA-dot", "en-comma"],
+    [("fr", "3\u202f979"), ("ar", "3.979"), ("en", "3,979"), ("ary", "3.979")],
+    ids=["fr-narrow-nbsp", "ar_MA-dot", "en-comma", "ary-as-ar_MA"],
 )
 def test_counts_are_formatted_the_way_the_locale_writes_numbers(lang: str, formatted: str):
     texts = counter_texts(lang, 3979, ended=False)
@@ -172,7 +171,7 @@ def test_sentences_and_messages_contain_the_formatted_count(code: str, ended: bo
     locale = raw_locale(code)
     for days in SAMPLE_COUNTS:
         texts = counter_texts(code, days, ended)
-        formatted = format_decimal(days, locale=locale)
+        formatted = languages()[code].format_count(days)
         if len(numbers_in_category(locale, locale.plural_form(days))) == 1:
             continue  # a form for exactly one number may spell it out ("يومان")
         assert texts.sentence.count(formatted) == 1, (days, texts.sentence)
@@ -261,3 +260,8 @@ sentence = "{count}"
 def test_a_translation_lacking_a_plural_form_is_refused_by_name():
     with pytest.raises(TranslationError, match=r"ar\.toml.*message.*few"):
         catalog._load_language("ar", ARABIC_MISSING_FEW)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_language_names_the_ribbons_close_button(code: str):
+    assert languages()[code].close_label.strip()

@@ -17,7 +17,7 @@ LANGS = available_languages()
 START = date(2016, 1, 5)
 DAY_2026_07_01 = (date(2026, 7, 1) - START).days
 COUNTER_FIELDS = {"count", "start_date", "end_date", "ended", "timezone", "valid_for", "next_change", "label"}
-COUNTER_FIELDS |= {"message", "sentence"}
+COUNTER_FIELDS |= {"message", "sentence", "close_label"}
 SHIELDS_OPTIONAL = {"labelColor", "isError", "namedLogo", "logoSvg", "logoColor", "logoWidth", "style", "cacheSeconds"}
 
 

@@ -96,6 +96,10 @@ class Language:
     direction: Direction
     running: StateTexts
     ended: StateTexts
+    close_label: str
+    """The accessible name of the embedded ribbon's close button."""
+    number_locale: Locale
+    """The locale whose digits and grouping write the count (Darija writes numbers as ar_MA does)."""
     page: Mapping[str, str] = field(default_factory=dict)
     """The landing page's own texts in this language, possibly incomplete (see ``page_fallback``)."""
     page_fallback: str | None = None
@@ -103,7 +107,7 @@ class Language:
 
     def format_count(self, days: int) -> str:
         """``days`` as the locale writes numbers."""
-        return format_decimal(days, locale=self.locale)
+        return format_decimal(days, locale=self.number_locale)
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ def _load_language(code: str, source: str) -> Language:
         direction=header["direction"],
         running=state_texts("running"),
         ended=state_texts("ended"),
+        close_label=document["widget"]["close"],
+        number_locale=Locale.parse(header.get("number_locale", header["locale"])),
         page=dict(page),
         page_fallback=header.get("page_fallback"),
     )

@@ -51,6 +51,7 @@ def counter_document(state: CounterState, lang: str, embed_enabled: bool) -> dic
         "label": texts.label,
         "message": texts.message,
         "sentence": texts.sentence,
+        "close_label": languages()[lang].close_label,
         "embed_enabled": embed_enabled,
     }
 

@@ -5,7 +5,6 @@
   if (!me || !me.src || !document.adoptedStyleSheets) return;
   const origin = new URL(me.src).origin;
   const LANGS = ["fr", "ar", "zgh", "en", "ary"];
-  const CLOSE = { fr: "Fermer", ar: "إغلاق", zgh: "ⵔⴳⵍ", en: "Close", ary: "سدّ" };
   const MARK = "data-voipdown";
   const MINUTE = 6e4;
   const sheet = new CSSStyleSheet();
@@ -48,7 +47,7 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
       .then((response) => response.ok && response.json())
       .then((d) =>
         Number.isInteger(d.count) && typeof d.embed_enabled == "boolean" && Date.parse(d.next_change) > 0 &&
-        [d.lang, d.label, d.message, d.sentence, d.valid_for].every((s) => typeof s == "string") ? d : null)
+        [d.lang, d.label, d.message, d.sentence, d.valid_for, d.close_label].every((s) => typeof s == "string") ? d : null)
       .catch(() => null);
 
   const picture = (path, d, theme, alt) => {
@@ -74,7 +73,7 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
       const lang = { lang: d.lang, dir: d.direction };
       if (variant == "badge") return el("a", { ...a, ...lang, className: "b" }, picture("badge.svg?style=" + style, d, theme, d.sentence));
       if (variant == "footer") return el("span", { ...lang, className: "f " + theme[0] }, el("a", a, say(d, "sentence", theme)));
-      const close = el("button", { type: "button", ariaLabel: CLOSE[d.lang] || CLOSE.en }, "×");
+      const close = el("button", { type: "button", ariaLabel: d.close_label }, "×");
       close.addEventListener("click", () => {
         closed = true;
         host.remove();
