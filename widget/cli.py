@@ -57,9 +57,11 @@ def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[st
 def _serve(settings: Settings, options: dict[str, Any]) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from widget.render.preparation import draw_every_badge_glyph
     from widget.web import create_app
 
     application = create_app(settings)
+    draw_every_badge_glyph()
 
     class VoipdownApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
