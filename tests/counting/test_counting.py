@@ -7,6 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.zone_changes import offset_changes
 from widget.counting import CounterState, counter_state, days_since, local_date, next_local_midnight, system_clock
 from widget.timezones import load_zone
 
@@ -18,20 +19,6 @@ SECOND = timedelta(seconds=1)
 
 def count_at(instant: datetime, end: date | None = None) -> int:
     return counter_state(START, end, CASABLANCA, instant).days
-
-
-def offset_changes(zone, start: datetime, end: datetime) -> list[tuple[datetime, timedelta, timedelta]]:
-    """Every instant in [start, end) at which ``zone``'s UTC offset changes, found hour by hour."""
-    changes = []
-    instant = start
-    previous = instant.astimezone(zone).utcoffset()
-    while instant < end:
-        instant += timedelta(hours=1)
-        offset = instant.astimezone(zone).utcoffset()
-        if offset != previous:
-            changes.append((instant, previous, offset))
-            previous = offset
-    return changes
 
 
 def midnight_from_offsets(day: date, zone, offsets: set[timedelta]) -> datetime:

@@ -9,24 +9,10 @@ from pathlib import Path
 import pytest
 import tzdata
 
+from tests.zone_changes import offset_changes
 from widget.timezones import iana_version, known_zone_names, load_zone
 
 CASABLANCA = "Africa/Casablanca"
-
-
-def offset_changes(name: str, start: datetime, end: datetime) -> list[tuple[datetime, timedelta, timedelta]]:
-    """Every instant in [start, end) at which the zone's UTC offset changes, found hour by hour."""
-    zone = load_zone(name)
-    changes = []
-    instant = start
-    previous = instant.astimezone(zone).utcoffset()
-    while instant < end:
-        instant += timedelta(hours=1)
-        offset = instant.astimezone(zone).utcoffset()
-        if offset != previous:
-            changes.append((instant, previous, offset))
-            previous = offset
-    return changes
 
 
 def test_casablanca_is_utc_plus_zero_on_2026_11_27_from_the_bundled_data():
@@ -105,7 +91,7 @@ def test_load_zone_needs_no_system_zone_folder():
 
 def test_casablanca_ramadan_changes_in_2025_and_2026_are_in_the_data():
     """Morocco drops to UTC+0 for Ramadan, then back to UTC+1; found hour by hour, not guessed."""
-    changes = offset_changes(CASABLANCA, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    changes = offset_changes(load_zone(CASABLANCA), datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
     one_hour = timedelta(hours=1)
     assert [(before, after) for _, before, after in changes] == [
         (one_hour, timedelta(0)),
@@ -117,7 +103,7 @@ def test_casablanca_ramadan_changes_in_2025_and_2026_are_in_the_data():
 
 
 def test_casablanca_returns_to_utc_plus_zero_for_good_in_late_2026():
-    changes = offset_changes(CASABLANCA, datetime(2026, 6, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
+    changes = offset_changes(load_zone(CASABLANCA), datetime(2026, 6, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
     assert len(changes) == 1
     instant, before, after = changes[0]
     assert (before, after) == (timedelta(hours=1), timedelta(0))

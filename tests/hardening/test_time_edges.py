@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import SettableClock, make_settings
 from tests.hardening.support import NOON, plain_paths, record
+from tests.zone_changes import offset_changes
 from widget.timezones import load_zone
 from widget.web import create_app
 
@@ -53,27 +54,10 @@ def oracle_next_change(instant: datetime) -> datetime:
 
 
 @cache
-def offset_changes(first_year: int = 2016, last_year: int = 2031) -> tuple[datetime, ...]:
+def offset_changes_between(first_year: int = 2016, last_year: int = 2031) -> tuple[datetime, ...]:
     """Every instant at which Casablanca's UTC offset changes, to the second, from the zone data."""
-    changes = []
-    instant = datetime(first_year, 1, 1, tzinfo=UTC)
-    previous = instant.astimezone(ZONE).utcoffset()
-    while instant.year < last_year:
-        later = instant + timedelta(hours=1)
-        offset = later.astimezone(ZONE).utcoffset()
-        if offset != previous:
-            low, high = instant, later
-            while high - low > SECOND:
-                middle = low + (high - low) / 2
-                middle = middle.replace(microsecond=0)
-                if middle.astimezone(ZONE).utcoffset() == previous:
-                    low = middle
-                else:
-                    high = middle if middle > low else low + SECOND
-            changes.append(high)
-            previous = offset
-        instant = later
-    return tuple(changes)
+    start, end = datetime(first_year, 1, 1, tzinfo=UTC), datetime(last_year, 1, 1, tzinfo=UTC)
+    return tuple(instant for instant, _, _ in offset_changes(ZONE, start, end))
 
 
 def midnight_of(day: date) -> datetime:
@@ -85,7 +69,7 @@ def midnight_of(day: date) -> datetime:
 
 def edge_instants() -> list[datetime]:
     instants: set[datetime] = set()
-    for change in offset_changes():
+    for change in offset_changes_between():
         instants.update({change - SECOND, change, change + SECOND})
         for day in (local_date(change) - timedelta(days=1), local_date(change), local_date(change) + timedelta(days=1)):
             midnight = midnight_of(day)
@@ -127,7 +111,7 @@ def _counter(app: Flask, clock: SettableClock, instant: datetime) -> tuple[dict[
 
 def test_offset_changes_were_found() -> None:
     """The scan finds Morocco's Ramadan changes every year, and the last one: 2026-09-20, back to UTC+0."""
-    changes = offset_changes()
+    changes = offset_changes_between()
     years = {change.year for change in changes}
     assert set(range(2016, 2027)) <= years, years
     assert changes[-1] == datetime(2026, 9, 20, 1, tzinfo=UTC), changes[-1]
@@ -167,7 +151,7 @@ def test_count_expiry_and_next_change_agree_at_every_edge() -> None:
 
 def _day_edges() -> Iterator[datetime]:
     """One instant shortly before midnight on each kind of day: offset-change days, leap days, new year."""
-    days = {local_date(change) for change in offset_changes()[-3:]}
+    days = {local_date(change) for change in offset_changes_between()[-3:]}
     days |= {date(2024, 2, 28), date(2024, 2, 29), date(2025, 12, 31), date(2026, 11, 27)}
     for day in sorted(days):
         yield midnight_of(day + timedelta(days=1)) - timedelta(seconds=90)
