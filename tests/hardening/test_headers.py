@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests.conftest import GunicornServer
+from tests.conftest import GunicornServer, csp_directives
 from tests.hardening.support import (
     OTHER_METHODS,
     app_routes,
@@ -36,17 +36,8 @@ def app() -> Flask:
     return hardened_app()
 
 
-def _policy(header: str) -> dict[str, list[str]]:
-    directives = {}
-    for part in header.split(";"):
-        words = part.split()
-        if words:
-            directives[words[0].lower()] = words[1:]
-    return directives
-
-
 def _script_sources(header: str) -> list[str]:
-    policy = _policy(header)
+    policy = csp_directives(header)
     return policy.get("script-src", policy.get("default-src", ["*"]))
 
 
@@ -70,7 +61,7 @@ def assert_common_headers(where: str, headers: dict[str, str]) -> None:
         sources = _script_sources(policy)
         for unsafe in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"):
             assert unsafe not in sources, f"{where}: HTML policy allows {unsafe} scripts: {policy}"
-        assert "object-src" in _policy(policy) or _policy(policy).get("default-src") == ["'none'"], policy
+        assert "object-src" in csp_directives(policy) or csp_directives(policy).get("default-src") == ["'none'"], policy
 
 
 def _variants(app: Flask) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import SettableClock
+from tests.conftest import SettableClock, csp_directives
 from widget.render.badge import STYLES, THEMES
 from widget.render.png import SCALES
 from widget.text.catalog import available_languages
@@ -259,15 +259,6 @@ NOSNIFF_URLS = [
 def test_nosniff_everywhere(client: FlaskClient, url: str) -> None:
     assert client.get(url).headers.get("X-Content-Type-Options") == "nosniff"
     assert client.post(url).headers.get("X-Content-Type-Options") == "nosniff"
-
-
-def csp_directives(header: str) -> dict[str, list[str]]:
-    directives = {}
-    for part in header.split(";"):
-        words = part.split()
-        if words:
-            directives[words[0].lower()] = words[1:]
-    return directives
 
 
 @pytest.mark.parametrize("url", ["/badge.svg", "/badge.svg?lang=ar&style=plastic&theme=dark", "/badge.svg?lang=xx"])
