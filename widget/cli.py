@@ -11,7 +11,7 @@ from widget.config import ConfigError, Settings, load_settings
 from widget.counting import counter_state, system_clock
 from widget.render.badge import STYLES, THEMES, render_badge_svg
 from widget.render.counter_badge import counter_badge
-from widget.render.png import SCALES, PngUnavailableError, svg_to_png
+from widget.render.png import SCALES, PngUnavailableError, badge_to_png
 from widget.text.catalog import available_languages, counter_texts
 
 DEFAULT_PORT = 8000
@@ -77,8 +77,8 @@ def _serve(settings: Settings, options: dict[str, Any]) -> None:
 def _render(settings: Settings, arguments: argparse.Namespace) -> None:
     state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
     texts = counter_texts(arguments.lang or settings.default_lang, state.days, state.ended)
-    svg = render_badge_svg(counter_badge(texts, state.ended, arguments.style, arguments.theme))
-    data = svg_to_png(svg, arguments.scale or 1) if arguments.format == "png" else svg.encode("utf-8")
+    badge = counter_badge(texts, state.ended, arguments.style, arguments.theme)
+    data = badge_to_png(badge, arguments.scale or 1) if arguments.format == "png" else render_badge_svg(badge).encode()
     Path(arguments.output).write_bytes(data)
 
 

@@ -285,12 +285,12 @@ def test_without_cairo_png_is_a_503_badge_and_the_rest_still_works(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     badges_module = importlib.import_module("widget.web.badges")  # the attribute ``widget.web.badges`` is the blueprint
-    working = badges_module.svg_to_png
+    working = badges_module.badge_to_png
 
-    def unavailable(svg: str, scale: int = 1) -> bytes:
+    def unavailable(badge: object, scale: int = 1) -> bytes:
         raise PngUnavailableError("PNG rendering is unavailable: install the cairo library (libcairo2)")
 
-    monkeypatch.setattr(badges_module, "svg_to_png", unavailable)
+    monkeypatch.setattr(badges_module, "badge_to_png", unavailable)
     response = client.get("/badge.png?lang=ar")
     assert response.status_code == 503
     assert response.mimetype == "image/svg+xml"
@@ -298,6 +298,6 @@ def test_without_cairo_png_is_a_503_badge_and_the_rest_still_works(
     assert "max-age=0" in response.headers["Cache-Control"]
     assert client.get("/badge.svg?lang=ar").status_code == 200
     assert client.get("/api/counter.json").status_code == 200
-    monkeypatch.setattr(badges_module, "svg_to_png", working)
+    monkeypatch.setattr(badges_module, "badge_to_png", working)
     recovered = client.get("/badge.png?lang=ar")  # the failure was not cached
     assert recovered.status_code == 200 and recovered.mimetype == "image/png"

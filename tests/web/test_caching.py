@@ -165,10 +165,10 @@ def test_each_variant_is_rendered_once_per_day(
     client: FlaskClient, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svg_renders = Counter(BADGES.render_badge_svg)
-    png_renders = Counter(BADGES.svg_to_png)
+    png_renders = Counter(BADGES.badge_to_png)
     documents = Counter(API.counter_texts)
     monkeypatch.setattr(BADGES, "render_badge_svg", svg_renders)
-    monkeypatch.setattr(BADGES, "svg_to_png", png_renders)
+    monkeypatch.setattr(BADGES, "badge_to_png", png_renders)
     monkeypatch.setattr(API, "counter_texts", documents)
     variants = SVG_URLS[:8] + PNG_URLS[:12] + API_URLS
     for _ in range(3):
@@ -177,14 +177,14 @@ def test_each_variant_is_rendered_once_per_day(
     # also the spellings that mean the same variant
     for url in ("/badge.svg", "/badge.svg?lang=FR", "/badge.svg?lang=fr&style=&theme=light", "/api/counter.json"):
         assert client.get(url).status_code == 200
-    assert svg_renders.calls == 8 + 12  # the SVGs and the PNGs' SVGs; the other spellings are fr/flat/light
+    assert svg_renders.calls == 8  # PNGs are painted without an SVG; the other spellings are fr/flat/light
     assert png_renders.calls == 12
     assert documents.calls == len(API_URLS)
     clock.set(MIDNIGHT + timedelta(hours=1))
     for _ in range(2):
         for url in variants:
             client.get(url)
-    assert svg_renders.calls == 2 * (8 + 12)
+    assert svg_renders.calls == 2 * 8
     assert png_renders.calls == 24
     assert documents.calls == 2 * len(API_URLS)
 

@@ -93,17 +93,41 @@ class Badge:
 
 
 @dataclass(frozen=True)
-class _Part:
+class BadgePart:
+    """One of the two parts, placed: its box, fill, and text line with the text's left end."""
+
     line: ShapedLine
     x: float
     width: float
     background: str
     text: str
+    text_left: float
     element_id: str
 
 
-def _parts(badge: Badge, geometry: Geometry, colors: Colors) -> list[_Part]:
-    """The two parts, left to right: label then message, or message then label in RTL."""
+@dataclass(frozen=True)
+class BadgeDrawing:
+    """Everything a painter needs, in pixels: the badge laid out once, drawn as SVG or straight to PNG."""
+
+    width: int
+    height: int
+    baseline: float
+    geometry: Geometry
+    parts: tuple[BadgePart, ...]
+
+    def has_shadow(self, part: BadgePart) -> bool:
+        """Light text on a dark part gets a dark shadow one pixel below it, as on other badges."""
+        return self.geometry.shadow and not is_light(part.background)
+
+
+SHADOW_COLOR = "#010101"
+SHADOW_OPACITY = 0.3
+
+
+def lay_out_badge(badge: Badge) -> BadgeDrawing:
+    """Shape both texts and place the parts: label then message, or message then label in RTL."""
+    geometry = GEOMETRIES[badge.style]
+    colors = PALETTES[(badge.theme, badge.tone)]
     label_text = badge.label.upper() if geometry.uppercase else badge.label
     message_text = badge.message.upper() if geometry.uppercase else badge.message
     label = shape_line(label_text, geometry.font_size, Weight.REGULAR, badge.direction, geometry.letter_spacing)
@@ -120,18 +144,30 @@ def _parts(badge: Badge, geometry: Geometry, colors: Colors) -> list[_Part]:
     x = 0.0
     for line, background, text, element_id in ordered:
         width = round(line.width + 2 * geometry.padding)
-        parts.append(_Part(line, x, width, background, text, element_id))
+        parts.append(BadgePart(line, x, width, background, text, x + (width - line.width) / 2, element_id))
         x += width
-    return parts
+    return BadgeDrawing(
+        width=int(x),
+        height=geometry.height,
+        baseline=(geometry.height + CAP_HEIGHT_EM * geometry.font_size) / 2,
+        geometry=geometry,
+        parts=tuple(parts),
+    )
 
 
-def _is_light(color: str) -> bool:
+def is_light(color: str) -> bool:
     """Whether a ``#rgb`` or ``#rrggbb`` colour is closer to white than to black."""
+    red, green, blue = rgb(color)
+    return 0.299 * red + 0.587 * green + 0.114 * blue > 150
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """The channels (0-255) of a ``#rgb`` or ``#rrggbb`` colour."""
     digits = color.removeprefix("#")
     if len(digits) == 3:
         digits = "".join(digit * 2 for digit in digits)
     red, green, blue = (int(digits[index : index + 2], 16) for index in (0, 2, 4))
-    return 0.299 * red + 0.587 * green + 0.114 * blue > 150
+    return red, green, blue
 
 
 def render_badge_svg(badge: Badge) -> str:
@@ -139,12 +175,8 @@ def render_badge_svg(badge: Badge) -> str:
 
     Each part's text is one path, defined once and drawn twice where the style has a shadow.
     """
-    geometry = GEOMETRIES[badge.style]
-    colors = PALETTES[(badge.theme, badge.tone)]
-    parts = _parts(badge, geometry, colors)
-    width = int(sum(part.width for part in parts))
-    height = geometry.height
-    baseline = (height + CAP_HEIGHT_EM * geometry.font_size) / 2
+    drawing = lay_out_badge(badge)
+    geometry, width, height = drawing.geometry, drawing.width, drawing.height
     title = escape(badge.title, {'"': "&quot;"})
     language = escape(badge.lang, {'"': "&quot;"})
     out = [
@@ -159,9 +191,8 @@ def render_badge_svg(badge: Badge) -> str:
         )
         out.append(f'<linearGradient id="s" x2="0" y2="100%">{stops}</linearGradient>')
     out.append("<defs>")
-    for part in parts:
-        left = part.x + (part.width - part.line.width) / 2
-        out.append(f'<path id="{part.element_id}" d="{path_data(part.line, left, baseline)}"/>')
+    for part in drawing.parts:
+        out.append(f'<path id="{part.element_id}" d="{path_data(part.line, part.text_left, drawing.baseline)}"/>')
     out.append("</defs>")
     if geometry.radius:
         radius = format_number(geometry.radius)
@@ -169,15 +200,16 @@ def render_badge_svg(badge: Badge) -> str:
         out.append('<g clip-path="url(#r)">')
     else:
         out.append("<g>")
-    for part in parts:
+    for part in drawing.parts:
         x, part_width = format_number(part.x), format_number(part.width)
         out.append(f'<rect x="{x}" width="{part_width}" height="{height}" fill="{part.background}"/>')
     if geometry.gradient:
         out.append(f'<rect width="{width}" height="{height}" fill="url(#s)"/>')
     out.append("</g>")
-    for part in parts:
-        if geometry.shadow and not _is_light(part.background):
-            out.append(f'<use xlink:href="#{part.element_id}" y="1" fill="#010101" fill-opacity=".3"/>')
+    for part in drawing.parts:
+        if drawing.has_shadow(part):
+            shadow = f'fill="{SHADOW_COLOR}" fill-opacity="{format_number(SHADOW_OPACITY)}"'
+            out.append(f'<use xlink:href="#{part.element_id}" y="1" {shadow}/>')
         out.append(f'<use xlink:href="#{part.element_id}" fill="{part.text}"/>')
     out.append("</svg>")
     return "".join(out)

@@ -5,9 +5,9 @@ from typing import cast
 
 from flask import Blueprint, Response, current_app, request
 
-from widget.render.badge import STYLES, THEMES, Style, Theme, render_badge_svg
+from widget.render.badge import STYLES, THEMES, Badge, Style, Theme, render_badge_svg
 from widget.render.counter_badge import counter_badge, error_badge
-from widget.render.png import SCALES, PngUnavailableError, svg_to_png
+from widget.render.png import SCALES, PngUnavailableError, badge_to_png
 from widget.text.catalog import available_languages, counter_texts
 from widget.web.params import Choice, ParameterError, parse_query
 from widget.web.responses import Answer, send
@@ -47,18 +47,17 @@ def _error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, 
         cast(Style, style if style in STYLES else "flat"),
         cast(Theme, theme if theme in THEMES else "light"),
     )
-    svg = render_badge_svg(badge)
     if as_png:
         try:
-            return Answer(svg_to_png(svg), PNG_TYPE, status)
+            return Answer(badge_to_png(badge), PNG_TYPE, status)
         except PngUnavailableError:
-            return Answer(svg.encode(), SVG_TYPE, status, _svg_headers())
-    return Answer(svg.encode(), SVG_TYPE, status, _svg_headers())
+            pass
+    return Answer(render_badge_svg(badge).encode(), SVG_TYPE, status, _svg_headers())
 
 
-def _badge_svg(query: Mapping[str, str], days: int, ended: bool) -> str:
+def _counter_badge(query: Mapping[str, str], days: int, ended: bool) -> Badge:
     texts = counter_texts(query["lang"], days, ended)
-    return render_badge_svg(counter_badge(texts, ended, cast(Style, query["style"]), cast(Theme, query["theme"])))
+    return counter_badge(texts, ended, cast(Style, query["style"]), cast(Theme, query["theme"]))
 
 
 def _serve_badge(as_png: bool) -> Response:
@@ -71,10 +70,10 @@ def _serve_badge(as_png: bool) -> Response:
         return send(_error_answer(error, request.args, as_png), max_age)
 
     def build() -> Answer:
-        svg = _badge_svg(query, state.days, state.ended)
+        badge = _counter_badge(query, state.days, state.ended)
         if as_png:
-            return Answer(svg_to_png(svg, int(query["scale"])), PNG_TYPE)
-        return Answer(svg.encode(), SVG_TYPE, headers=_svg_headers())
+            return Answer(badge_to_png(badge, int(query["scale"])), PNG_TYPE)
+        return Answer(render_badge_svg(badge).encode(), SVG_TYPE, headers=_svg_headers())
 
     key = ("png" if as_png else "svg", *sorted(query.items()))
     try:

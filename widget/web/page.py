@@ -27,7 +27,7 @@ from typing import Literal
 from urllib.parse import quote, urlencode
 
 from babel.dates import format_date
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
@@ -321,6 +321,7 @@ def card_png() -> Response:
     try:
         answer = service.cache.get_or_build(state.local_date, ("card", lang), build)
     except PngUnavailableError as error:
+        current_app.logger.error("%s", error)
         unavailable = ParameterError("format", str(error), "PNG unavailable")
         return send(json_answer(error_document(unavailable), 503), 0)
     return send(answer, max_age, state)
