@@ -864,28 +864,35 @@ def measure_renders(profile: Profile) -> Renders:
     from widget.counting import counter_state, system_clock
     from widget.render.badge import PALETTES, render_badge_svg
     from widget.render.counter_badge import counter_badge
-    from widget.render.png import svg_to_png
+    from widget.render.png import badge_to_png, svg_to_png
     from widget.text.catalog import counter_texts
 
     settings = load_settings(os.environ, system_clock())
     state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
 
+    def badge_of(lang: str) -> object:
+        texts = counter_texts(lang, state.days, state.ended)
+        return counter_badge(texts, state.ended, "flat", "light")
+
     def svg_of(lang: str) -> Callable[[], str]:
         def render() -> str:
-            texts = counter_texts(lang, state.days, state.ended)
-            return render_badge_svg(counter_badge(texts, state.ended, "flat", "light"))
+            return render_badge_svg(badge_of(lang))
 
         return render
 
-    svg_to_png(svg_of("fr")(), 2)  # import cairosvg and load cairo once, outside every timing
+    def png_of(lang: str) -> Callable[[], bytes]:
+        def render() -> bytes:
+            return badge_to_png(badge_of(lang), 2)
+
+        return render
+
+    badge_to_png(badge_of("fr"), 2)  # load cairo once, outside every timing
+    svg_to_png(svg_of("fr")(), 2)  # and import cairosvg, which the card uses
     actions: list[tuple[str, Callable[[], object], int]] = []
     for lang, name in (("ar", "Arabic"), ("zgh", "Tifinagh"), ("fr", "French")):
         actions.append((f"{name} SVG badge ({lang}, flat)", svg_of(lang), profile.svg_iterations))
     for lang, name in (("ar", "Arabic"), ("zgh", "Tifinagh"), ("fr", "French")):
-        render = svg_of(lang)
-        actions.append(
-            (f"{name} PNG badge ({lang}, flat, scale 2)", lambda r=render: svg_to_png(r(), 2), profile.png_iterations)
-        )
+        actions.append((f"{name} PNG badge ({lang}, flat, scale 2)", png_of(lang), profile.png_iterations))
     renders = Renders()
     for lang, name in (("ar", "Arabic"), ("fr", "French")):
         card, renders.card_note = card_action(lang, state)

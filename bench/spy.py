@@ -6,7 +6,7 @@
     python3 bench/spy.py /badge.svg --svg out.svg   # also write a flame graph
 
 Prints the functions holding the most samples (inclusive and own), summed over the workers; in
-server mode only samples holding the GIL count, so threads idling in gthread's pool are left out.
+server mode only samples holding the GIL count, so idle workers are left out.
 """
 
 import argparse
@@ -31,7 +31,7 @@ from widget.counting import counter_state, system_clock
 from widget.layout.fonts import Script, Weight, font_face
 from widget.render.badge import render_badge_svg
 from widget.render.counter_badge import counter_badge
-from widget.render.png import svg_to_png
+from widget.render.png import badge_to_png
 from widget.text.catalog import counter_texts
 import run
 settings = load_settings(os.environ, system_clock())
@@ -44,9 +44,11 @@ for _ in range({iterations}):
     for face in faces:
         face.outlines.clear()
     texts = counter_texts({lang!r}, state.days, state.ended)
-    svg = render_badge_svg(counter_badge(texts, state.ended, "flat", "light"))
+    badge = counter_badge(texts, state.ended, "flat", "light")
     if {png!r}:
-        svg_to_png(svg, 2)
+        badge_to_png(badge, 2)
+    else:
+        render_badge_svg(badge)
 """
 
 
