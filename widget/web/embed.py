@@ -53,7 +53,7 @@ from importlib import resources
 from typing import cast
 
 from flask import Blueprint, Response, abort, request
-from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from widget.render.badge import Style, Theme, render_badge_svg
 from widget.render.counter_badge import counter_badge, error_badge
@@ -61,7 +61,7 @@ from widget.render.sentence import TEXT_THEMES, TextLine, TextTheme, render_text
 from widget.text.catalog import CounterTexts, available_languages, counter_texts
 from widget.web.badges import SVG_POLICY, SVG_TYPE, badge_choices
 from widget.web.params import Choice, ParameterError, parse_query
-from widget.web.responses import Answer, Reuse, client_has, mark_reusable, not_modified_headers, send
+from widget.web.responses import Answer, Reuse, mark_reusable, respond, send
 from widget.web.service import current_service
 
 blueprint = Blueprint("embed", __name__)
@@ -131,12 +131,8 @@ def _send_script(cache_control: str) -> Response:
 
     The bytes and headers change only with a release, so the fast path may replay them forever.
     """
-    answer = embed_script().answer
-    headers = Headers({"Content-Type": answer.content_type, "Cache-Control": cache_control, "ETag": answer.etag})
     mark_reusable(Reuse(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), counts_down=False))
-    if client_has(request.headers.get("If-None-Match"), answer.etag):
-        return Response(status=304, headers=not_modified_headers(headers.to_wsgi_list()))
-    return Response(answer.body, headers=headers)
+    return respond(embed_script().answer, cache_control)
 
 
 @blueprint.get("/embed.js")

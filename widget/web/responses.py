@@ -117,20 +117,25 @@ def not_modified_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]
     return kept
 
 
+def respond(answer: Answer, cache_control_value: str) -> Response:
+    """``answer`` with its validator and ``cache_control_value``, or 304 if the client already has it."""
+    headers = Headers(answer.headers)
+    headers["Content-Type"] = answer.content_type
+    headers["Cache-Control"] = cache_control_value
+    headers["ETag"] = answer.etag
+    if answer.status == 200 and client_has(request.headers.get("If-None-Match"), answer.etag):
+        not_modified = not_modified_headers(headers.to_wsgi_list())
+        return Response(status=304, headers=not_modified, content_type=answer.content_type)
+    return Response(answer.body, status=answer.status, headers=headers)
+
+
 def send(answer: Answer, max_age: int, reusable_on: CounterState | None = None) -> Response:
-    """``answer`` with caching headers valid for ``max_age`` seconds, or 304 if the client has it.
+    """``answer`` cached for ``max_age`` seconds (errors at most ``ERROR_MAX_AGE``), or 304.
 
     ``reusable_on`` marks a successful answer the fast path may replay all that state's local day.
     """
     if answer.status >= 400:
         max_age = min(max_age, ERROR_MAX_AGE)
-    headers = Headers(answer.headers)
-    headers["Content-Type"] = answer.content_type
-    headers["Cache-Control"] = cache_control(max_age)
-    headers["ETag"] = answer.etag
     if answer.status == 200 and reusable_on is not None:
         mark_reusable(Reuse(reusable_on.day_start, reusable_on.next_change, counts_down=True))
-    if answer.status == 200 and client_has(request.headers.get("If-None-Match"), answer.etag):
-        not_modified = not_modified_headers(headers.to_wsgi_list())
-        return Response(status=304, headers=not_modified, content_type=answer.content_type)
-    return Response(answer.body, status=answer.status, headers=headers)
+    return respond(answer, cache_control(max_age))
