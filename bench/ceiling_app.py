@@ -33,20 +33,13 @@ def create_ceiling_app() -> Flask:
 
 
 def gunicorn_settings(host: str, port: int) -> dict[str, Any]:
-    """The service's own gunicorn options (imported, not copied), for ``host:port``.
-
-    Called the way ``voipdown serve`` calls it: with the configured ``trust_proxy`` when the
-    function takes it.
-    """
+    """The service's own gunicorn options (imported, not copied), for ``host:port``, with the
+    configured ``trust_proxy``, as ``voipdown serve`` calls it."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    import inspect
     import os
 
     from widget.cli import gunicorn_options
-
-    if "trust_proxy" not in inspect.signature(gunicorn_options).parameters:
-        return gunicorn_options(host, port)
     from widget.config import load_settings
     from widget.counting import system_clock
 
@@ -56,20 +49,10 @@ def gunicorn_settings(host: str, port: int) -> dict[str, Any]:
 
 def serve(host: str, port: int) -> None:
     """Run the ceiling app under gunicorn with the service's settings, as ``voipdown serve`` does."""
-    from gunicorn.app.base import BaseApplication
-
     options = gunicorn_settings(host, port)
-    application = create_ceiling_app()
+    from widget.cli import run_under_gunicorn
 
-    class CeilingApplication(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return application
-
-    CeilingApplication().run()
+    run_under_gunicorn(create_ceiling_app(), options)
 
 
 def main() -> None:

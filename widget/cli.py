@@ -54,16 +54,14 @@ def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[st
     }
 
 
-def _serve(settings: Settings, options: dict[str, Any]) -> None:
+def run_under_gunicorn(application: Any, options: dict[str, Any]) -> None:
+    """Serve the WSGI ``application`` with gunicorn and ``options``, until gunicorn stops.
+
+    The benchmark's bare-Flask ceiling runs through here too, so both are served alike.
+    """
     from gunicorn.app.base import BaseApplication
 
-    from widget.render.preparation import draw_every_badge_glyph
-    from widget.web import create_app
-
-    application = create_app(settings)
-    draw_every_badge_glyph()
-
-    class VoipdownApplication(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -71,7 +69,16 @@ def _serve(settings: Settings, options: dict[str, Any]) -> None:
         def load(self) -> Any:
             return application
 
-    VoipdownApplication().run()
+    Application().run()
+
+
+def _serve(settings: Settings, options: dict[str, Any]) -> None:
+    from widget.render.preparation import draw_every_badge_glyph
+    from widget.web import create_app
+
+    application = create_app(settings)
+    draw_every_badge_glyph()
+    run_under_gunicorn(application, options)
 
 
 def _render(settings: Settings, arguments: argparse.Namespace) -> None:
