@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 from widget.layout.fonts import Weight
 from widget.layout.shaping import Direction, ShapedLine, shape_line
+from widget.render.badge import CAP_HEIGHT_EM
 from widget.render.glyphs import path_data
 
 WIDTH = 1200
@@ -25,8 +26,6 @@ SENTENCE_MAX_SIZE = 50.0
 SENTENCE_MIN_SIZE = 30.0
 SENTENCE_MAX_LINES = 3
 LABEL_SIZE = 38.0
-CAP_HEIGHT_EM = 0.714
-"""Lines are centred on the capital height, as the badges are."""
 
 Tone = Literal["running", "ended"]
 
@@ -138,7 +137,7 @@ def layout_card(card: Card) -> list[CardLine]:
     block_height = message_height + gap + sentence_line_height * len(sentence_texts)
     top = (HEIGHT - BAND_HEIGHT - block_height) / 2
 
-    def baseline(line_top: float, line_height: float, size: float) -> float:
+    def baseline(line_top: float, line_height: float, size: float) -> float:  # centred on capitals, as badges are
         return line_top + (line_height + CAP_HEIGHT_EM * size) / 2
 
     lines = [CardLine(card.message, message, baseline(top, message_height, message.size))]

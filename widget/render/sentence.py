@@ -58,10 +58,11 @@ def render_text_svg(line: TextLine) -> str:
     height = round(SIZE * LINE_HEIGHT_EM)
     baseline = (height + CAP_HEIGHT_EM * SIZE) / 2
     label = escape(line.text, {'"': "&quot;"})
+    language = escape(line.lang, {'"': "&quot;"})
     data = path_data(shaped, 0.0, baseline) if shaped.glyphs else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" lang="{line.lang}">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" lang="{language}">'
         f"<title>{label}</title>"
         f'<path fill="{TEXT_COLORS[line.theme]}" d="{data}"/>'
         "</svg>"

@@ -19,6 +19,7 @@ SVG_TYPE = "image/svg+xml; charset=utf-8"
 PNG_TYPE = "image/png"
 SVG_POLICY = "default-src 'none'"
 """An SVG opened on its own is a document: it may never run script or load anything."""
+SVG_HEADERS = (("Content-Security-Policy", SVG_POLICY),)
 
 
 def badge_choices(default_lang: str, with_scale: bool) -> list[Choice]:
@@ -33,11 +34,7 @@ def badge_choices(default_lang: str, with_scale: bool) -> list[Choice]:
     return choices
 
 
-def _svg_headers() -> tuple[tuple[str, str], ...]:
-    return (("Content-Security-Policy", SVG_POLICY),)
-
-
-def _error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, status: int = 400) -> Answer:
+def error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, status: int = 400) -> Answer:
     """An error badge in the style and theme the URL asked for, where those at least are valid."""
     style = args.get("style", "").strip().lower()
     theme = args.get("theme", "").strip().lower()
@@ -52,7 +49,7 @@ def _error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, 
             return Answer(badge_to_png(badge), PNG_TYPE, status)
         except PngUnavailableError:
             pass
-    return Answer(render_badge_svg(badge).encode(), SVG_TYPE, status, _svg_headers())
+    return Answer(render_badge_svg(badge).encode(), SVG_TYPE, status, SVG_HEADERS)
 
 
 def _counter_badge(query: Mapping[str, str], days: int, ended: bool) -> Badge:
@@ -67,13 +64,13 @@ def _serve_badge(as_png: bool) -> Response:
     try:
         query = parse_query(request.args, badge_choices(service.settings.default_lang, with_scale=as_png))
     except ParameterError as error:
-        return send(_error_answer(error, request.args, as_png), max_age)
+        return send(error_answer(error, request.args, as_png), max_age)
 
     def build() -> Answer:
         badge = _counter_badge(query, state.days, state.ended)
         if as_png:
             return Answer(badge_to_png(badge, int(query["scale"])), PNG_TYPE)
-        return Answer(render_badge_svg(badge).encode(), SVG_TYPE, headers=_svg_headers())
+        return Answer(render_badge_svg(badge).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
     key = ("png" if as_png else "svg", *sorted(query.items()))
     try:
@@ -81,7 +78,7 @@ def _serve_badge(as_png: bool) -> Response:
     except PngUnavailableError as error:
         current_app.logger.error("%s", error)
         unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
-        return send(_error_answer(unavailable, query, as_png=True, status=503), 0)
+        return send(error_answer(unavailable, query, as_png=True, status=503), 0)
     return send(answer, max_age, state)
 
 

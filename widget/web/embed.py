@@ -56,10 +56,10 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
 
 from widget.render.badge import Style, Theme, render_badge_svg
-from widget.render.counter_badge import counter_badge, error_badge
+from widget.render.counter_badge import counter_badge
 from widget.render.sentence import TEXT_THEMES, TextLine, TextTheme, render_text_svg
 from widget.text.catalog import CounterTexts, available_languages, counter_texts
-from widget.web.badges import SVG_POLICY, SVG_TYPE, badge_choices
+from widget.web.badges import SVG_HEADERS, SVG_TYPE, badge_choices, error_answer
 from widget.web.params import Choice, ParameterError, parse_query
 from widget.web.responses import Answer, Reuse, mark_reusable, respond, send
 from widget.web.service import current_service
@@ -84,7 +84,6 @@ DAY_PARAMETER = "day"
 API says its texts are valid for, so the picture's URL changes at midnight and the browser, which
 keeps images by URL for the life of a page, fetches the new day's picture."""
 DAY_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
-SVG_HEADERS = (("Content-Security-Policy", SVG_POLICY),)
 
 
 @dataclass(frozen=True)
@@ -175,8 +174,7 @@ def _serve_svg(
     try:
         query = parse_query(_without_day(request.args), choices(service.settings.default_lang))
     except ParameterError as error:
-        svg = render_badge_svg(error_badge(error.problem, str(error)))
-        return send(Answer(svg.encode(), SVG_TYPE, 400, SVG_HEADERS), max_age)
+        return send(error_answer(error, {}, as_png=False), max_age)  # flat and light, whatever was asked
 
     def build() -> Answer:
         texts = counter_texts(query["lang"], state.days, state.ended)
