@@ -5,7 +5,7 @@
 import unicodedata
 
 import pytest
-from bidi import get_display
+from bidi import algorithm, get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +27,21 @@ def reference(text: str, direction: str) -> str:
     """python-bidi's display string (it also mirrors brackets: the texts compared here have none)."""
     assert not any(unicodedata.mirrored(character) for character in text), text
     return get_display(text, base_dir="R" if direction == "rtl" else "L")
+
+
+def reference_levels(text: str, direction: str) -> list[int]:
+    """python-bidi's legacy pure-Python levels: its five steps, run in turn on its storage dictionary."""
+    base_level = 1 if direction == "rtl" else 0
+    storage = algorithm.get_empty_storage()
+    storage["base_level"], storage["base_dir"] = base_level, "LR"[base_level]
+    algorithm.get_embedding_levels(text, storage)
+    algorithm.explicit_embed_and_overrides(storage)
+    algorithm.resolve_weak_types(storage)
+    algorithm.resolve_neutral_types(storage, False)
+    algorithm.resolve_implicit_levels(storage, False)
+    levels = [character["level"] for character in storage["chars"]]
+    assert len(levels) == len(text), "python-bidi dropped characters (rule X9): compare texts without them"
+    return levels
 
 
 def translation_strings() -> list[tuple[str, str, str]]:
@@ -56,6 +71,18 @@ def test_visual_order_of_every_translation_in_the_opposite_paragraph_matches_pyt
     """An Arabic label quoted in a French page, a French one in an Arabic page."""
     opposite = "ltr" if direction == "rtl" else "rtl"
     assert ours(text, opposite) == reference(text, opposite)
+
+
+@pytest.mark.parametrize(("name", "text", "direction"), TRANSLATIONS, ids=[name for name, _, _ in TRANSLATIONS])
+def test_levels_of_every_translation_in_either_paragraph_match_python_bidi(name: str, text: str, direction: str):
+    """The levels themselves, which HarfBuzz's runs are cut by, before any reordering.
+
+    Rule L1 (trailing spaces back to the paragraph level) is applied by python-bidi only while
+    reordering, so the texts are compared without trailing spaces; translations have none.
+    """
+    assert text == text.rstrip()
+    for paragraph in ("ltr", "rtl"):
+        assert resolve_levels(text, 1 if paragraph == "rtl" else 0) == reference_levels(text, paragraph)
 
 
 def test_translations_cover_both_directions_and_every_language():

@@ -16,15 +16,16 @@ from functools import cache
 
 import cairosvg
 import pytest
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw, ImageFont
 
-from widget.layout.fonts import assets_folder
-from widget.render.badge import GEOMETRIES, PALETTES, Badge, render_badge_svg
+from tests.render.reference import ARABIC_FONT, LATIN_FONT, font_runs, require_raqm
+from widget.render.badge import Badge, render_badge_svg
+from widget.render.palette import BADGE_COLORS
 from widget.text.catalog import counter_texts
 
 SCALE = 4
-ARABIC_FONT = assets_folder() / "fonts" / "NotoSansArabic-Regular.ttf"
-LATIN_FONT = assets_folder() / "fonts" / "NotoSans-Regular.ttf"
+FONT_SIZE = 11
+"""The size of the text of a flat badge, as on shields.io's: every case below is flat or flat-square."""
 SVG = "{http://www.w3.org/2000/svg}"
 
 BLOB_TOLERANCE = 1
@@ -33,22 +34,6 @@ WIDTH_TOLERANCE = 0.015
 """Relative ink width tolerance (HarfBuzz and raqm agree within 0.05 px; anti-aliasing adds a pixel)."""
 PROFILE_TOLERANCE = 0.1
 """Mean difference of the normalised column profiles; shaped badges measure under 0.07, unshaped over 0.18."""
-
-
-def require_raqm() -> None:
-    """Fail, never skip: without raqm the reference would silently be unshaped itself."""
-    hint = (
-        "Pillow's raqm layout is unavailable, so the shaping reference cannot be drawn: "
-        "install FriBiDi (Debian/Ubuntu: apt-get install libfribidi0) and Pillow's raqm support"
-    )
-    if not features.check("raqm"):
-        pytest.fail(hint)
-    if "fribidi" in features.get_supported_features() and not features.check("fribidi"):
-        pytest.fail(hint)
-    font = ImageFont.truetype(str(ARABIC_FONT), 44, layout_engine=ImageFont.Layout.RAQM)
-    basic = ImageFont.truetype(str(ARABIC_FONT), 44, layout_engine=ImageFont.Layout.BASIC)
-    if not font.getlength("مكالمات", direction="rtl") < 0.95 * basic.getlength("مكالمات"):
-        pytest.fail(hint + " (raqm was loaded but did not join Arabic letters)")
 
 
 # --- measuring ink -----------------------------------------------------------------------------
@@ -125,7 +110,7 @@ def badge_ink(lang: str, days: int, ended: bool, style: str) -> dict[str, Ink]:
     badge = Badge(texts.label, texts.message, texts.sentence, lang, texts.direction, style=style, tone=tone)
     svg = render_badge_svg(badge)
     image = Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode(), scale=SCALE))).convert("RGB")
-    colors = PALETTES[("light", tone)]
+    colors = BADGE_COLORS[("light", tone)]
     roles = {
         colors.label_background: ("label", colors.label_text),
         colors.message_background: ("message", colors.message_text),
@@ -147,33 +132,6 @@ def badge_ink(lang: str, days: int, ended: bool, style: str) -> dict[str, Ink]:
 # --- the references ----------------------------------------------------------------------------
 
 
-def font_runs(text: str) -> list[tuple[str, str]]:
-    """``text`` cut into runs of words for one font: Arabic words in Noto Sans Arabic, Latin in Noto Sans.
-
-    Numbers go with the word before them (or after, at the start), as the badge's font choice does.
-    """
-    words = text.split(" ")
-    fonts: list[str | None] = []
-    for word in words:
-        if any("\u0600" <= character <= "\u06ff" for character in word):
-            fonts.append(str(ARABIC_FONT))
-        elif any(character.isalpha() for character in word):
-            fonts.append(str(LATIN_FONT))
-        else:
-            fonts.append(None)
-    first = next(font for font in fonts if font)
-    for index, font in enumerate(fonts):
-        if font is None:
-            fonts[index] = fonts[index - 1] if index else first
-    runs: list[tuple[list[str], str]] = []
-    for word, font in zip(words, fonts, strict=True):
-        if runs and runs[-1][1] == font:
-            runs[-1][0].append(word)
-        else:
-            runs.append(([word], font))
-    return [(" ".join(run_words), font) for run_words, font in runs]
-
-
 @cache
 def reference_ink(text: str, size: float, shaped: bool) -> Ink:
     """``text`` drawn by Pillow, white on black, at the badge's pixel size.
@@ -190,7 +148,7 @@ def reference_ink(text: str, size: float, shaped: bool) -> Ink:
     x = size
     for index, (run, font_path) in enumerate(runs):
         font = ImageFont.truetype(font_path, size, layout_engine=layout)
-        options = {"direction": "rtl" if font_path == str(ARABIC_FONT) else "ltr"} if shaped else {}
+        options = {"direction": "rtl" if font_path == ARABIC_FONT else "ltr"} if shaped else {}
         draw.text((x, size), run, fill=255, font=font, **options)
         x += font.getlength(run, **options)
         if index + 1 < len(runs):
@@ -220,7 +178,7 @@ def test_pillow_raqm_layout_is_available_for_the_reference():
 def test_arabic_badge_ink_matches_the_raqm_reference(lang: str, days: int, ended: bool, style: str, part: str):
     require_raqm()
     text = getattr(counter_texts(lang, days, ended), part)
-    size = GEOMETRIES[style].font_size * SCALE
+    size = FONT_SIZE * SCALE
     measured = badge_ink(lang, days, ended, style)[part]
     reference = reference_ink(text, size, shaped=True)
     assert not mismatches(measured, reference), f"{text!r}: {mismatches(measured, reference)}"
@@ -234,7 +192,7 @@ def test_unshaped_rendering_of_the_same_text_fails_the_comparison(
     """The control: isolated letters in logical order are told apart from the shaped reference."""
     require_raqm()
     text = getattr(counter_texts(lang, days, ended), part)
-    size = GEOMETRIES[style].font_size * SCALE
+    size = FONT_SIZE * SCALE
     unshaped = reference_ink(text, size, shaped=False)
     assert mismatches(unshaped, reference_ink(text, size, shaped=True)), text
     assert mismatches(unshaped, badge_ink(lang, days, ended, style)[part]), text
@@ -245,7 +203,7 @@ def test_unshaped_arabic_label_has_clearly_more_blobs_and_more_width(lang: str):
     """What the notes measured: isolated letters make many more blobs and a wider line."""
     require_raqm()
     label = counter_texts(lang, 3979, False).label
-    size = GEOMETRIES["flat-square"].font_size * SCALE
+    size = FONT_SIZE * SCALE
     unshaped = reference_ink(label, size, shaped=False)
     badge = badge_ink(lang, 3979, False, "flat-square")["label"]
     assert unshaped.blobs >= badge.blobs + 4
@@ -256,7 +214,7 @@ def test_a_mirrored_badge_fails_the_comparison():
     """The profile catches letters or digits on the wrong side, which blob counts cannot."""
     require_raqm()
     message = counter_texts("ar", 3979, False).message
-    size = GEOMETRIES["flat-square"].font_size * SCALE
+    size = FONT_SIZE * SCALE
     measured = badge_ink("ar", 3979, False, "flat-square")["message"]
     mirrored = Ink(measured.blobs, measured.width, measured.profile[::-1])
     assert mismatches(mirrored, reference_ink(message, size, shaped=True))
@@ -264,8 +222,8 @@ def test_a_mirrored_badge_fails_the_comparison():
 
 def test_font_runs_split_the_label_by_script():
     assert font_runs("حجب VoIP في المغرب") == [
-        ("حجب", str(ARABIC_FONT)),
-        ("VoIP", str(LATIN_FONT)),
-        ("في المغرب", str(ARABIC_FONT)),
+        ("حجب", ARABIC_FONT),
+        ("VoIP", LATIN_FONT),
+        ("في المغرب", ARABIC_FONT),
     ]
-    assert font_runs("3.979 يومًا") == [("3.979 يومًا", str(ARABIC_FONT))]
+    assert font_runs("3.979 يومًا") == [("3.979 يومًا", ARABIC_FONT)]

@@ -9,9 +9,9 @@ import cairosvg
 import pytest
 from PIL import Image
 
-from widget.layout.fonts import Weight
-from widget.layout.shaping import shape_line
-from widget.render.badge import GEOMETRIES, PALETTES, STYLES, THEMES, Badge, render_badge_svg
+from tests.render.reference import require_raqm, shaped_width
+from widget.render.badge import STYLES, THEMES, Badge, render_badge_svg
+from widget.render.palette import BADGE_COLORS
 from widget.text.catalog import counter_texts, languages
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -137,25 +137,35 @@ def test_badge_width_grows_with_the_label():
     assert float(parse(render_badge_svg(long)).get("width")) > float(parse(render_badge_svg(short)).get("width"))
 
 
+TEXT_STYLE = {  # style: (font size, padding, letter spacing, capitals, bold count), as shields.io draws them
+    "flat": (11, 6, 0, False, False),
+    "flat-square": (11, 6, 0, False, False),
+    "plastic": (11, 6, 0, False, False),
+    "for-the-badge": (10, 10, 1, True, True),
+}
+WIDTH_TOLERANCE = 0.6
+"""A part is a whole number of pixels wide (0.5 of rounding); raqm and HarfBuzz agree within 0.1 px."""
+
+
 @pytest.mark.parametrize(("lang", "style"), list(itertools.product(LANGUAGES, STYLES)))
 def test_part_widths_are_the_shaped_text_plus_padding(lang: str, style: str):
+    """Each part is as wide as Pillow's raqm lays its text out, plus the style's padding on both sides."""
+    require_raqm()
     badge = badge_for(lang, style=style)
-    geometry = GEOMETRIES[style]
+    size, padding, spacing, capitals, bold_count = TEXT_STYLE[style]
     root = parse(render_badge_svg(badge))
     parts = part_rects(root)
     assert len(parts) == 2
     assert parts[0]["x"] == 0 and parts[1]["x"] == parts[0]["width"]
     assert float(root.get("width")) == pytest.approx(parts[0]["width"] + parts[1]["width"])
     label_text, message_text = badge.label, badge.message
-    if geometry.uppercase:
+    if capitals:
         label_text, message_text = label_text.upper(), message_text.upper()
-    label = shape_line(label_text, geometry.font_size, Weight.REGULAR, badge.direction, geometry.letter_spacing)
-    message = shape_line(
-        message_text, geometry.font_size, geometry.message_weight, badge.direction, geometry.letter_spacing
-    )
+    label = shaped_width(label_text, size, letter_spacing=spacing)
+    message = shaped_width(message_text, size, bold=bold_count, letter_spacing=spacing)
     message_part, label_part = (parts[0], parts[1]) if badge.direction == "rtl" else (parts[1], parts[0])
-    assert message_part["width"] == pytest.approx(message.width + 2 * geometry.padding, abs=0.5)
-    assert label_part["width"] == pytest.approx(label.width + 2 * geometry.padding, abs=0.5)
+    assert message_part["width"] == pytest.approx(message + 2 * padding, abs=WIDTH_TOLERANCE)
+    assert label_part["width"] == pytest.approx(label + 2 * padding, abs=WIDTH_TOLERANCE)
 
 
 # --- right to left -----------------------------------------------------------------------------
@@ -165,7 +175,7 @@ def test_part_widths_are_the_shaped_text_plus_padding(lang: str, style: str):
 @pytest.mark.parametrize("theme", THEMES)
 def test_rtl_badges_put_the_message_on_the_left_and_ltr_badges_on_the_right(lang: str, theme: str):
     badge = badge_for(lang, theme=theme)
-    colors = PALETTES[(theme, "running")]
+    colors = BADGE_COLORS[(theme, "running")]
     left, right = part_rects(parse(render_badge_svg(badge)))
     if badge.direction == "rtl":
         assert (left["fill"], right["fill"]) == (colors.message_background, colors.label_background)
@@ -175,7 +185,7 @@ def test_rtl_badges_put_the_message_on_the_left_and_ltr_badges_on_the_right(lang
 
 def test_arabic_badge_is_mirrored_with_the_message_on_the_left():
     left, right = part_rects(parse(render_badge_svg(badge_for("ar"))))
-    assert left["fill"] == PALETTES[("light", "running")].message_background
+    assert left["fill"] == BADGE_COLORS[("light", "running")].message_background
     assert left["width"] < right["width"]  # '3.979 يومًا' is shorter than the label
 
 
@@ -214,14 +224,14 @@ def test_text_is_drawn_inside_its_part_and_centred(lang: str, style: str):
     badge = badge_for(lang, style=style)
     svg = render_badge_svg(badge)
     image = rasterise(svg, scale)
-    colors = PALETTES[("light", "running")]
+    colors = BADGE_COLORS[("light", "running")]
     fills = {colors.label_background: colors.label_text, colors.message_background: colors.message_text}
     for part in part_rects(parse(svg)):
         left, right = round(part["x"] * scale), round((part["x"] + part["width"]) * scale)
         columns = ink_columns(image, left, right, part["fill"], fills[part["fill"]])
         assert columns, f"no text drawn in the {part['fill']} part"
         margin_left, margin_right = columns[0] - left, right - 1 - columns[-1]
-        padding = GEOMETRIES[style].padding * scale
+        padding = TEXT_STYLE[style][1] * scale
         assert margin_left >= padding / 2 and margin_right >= padding / 2, (margin_left, margin_right)
         assert abs(margin_left - margin_right) <= 2 * scale, (margin_left, margin_right)  # centred within 2 px
 
@@ -270,15 +280,15 @@ def test_light_and_dark_themes_use_their_own_colours(style: str):
     light = parse(render_badge_svg(badge_for("fr", style=style, theme="light")))
     dark = parse(render_badge_svg(badge_for("fr", style=style, theme="dark")))
     assert [p["fill"] for p in part_rects(light)] == [
-        PALETTES[("light", "running")].label_background,
-        PALETTES[("light", "running")].message_background,
+        BADGE_COLORS[("light", "running")].label_background,
+        BADGE_COLORS[("light", "running")].message_background,
     ]
     assert [p["fill"] for p in part_rects(dark)] == [
-        PALETTES[("dark", "running")].label_background,
-        PALETTES[("dark", "running")].message_background,
+        BADGE_COLORS[("dark", "running")].label_background,
+        BADGE_COLORS[("dark", "running")].message_background,
     ]
     assert set(text_fills(light)) == {"#fff"}
-    assert set(text_fills(dark)) == {PALETTES[("dark", "running")].label_text}
+    assert set(text_fills(dark)) == {BADGE_COLORS[("dark", "running")].label_text}
     # Dark pages get light badges with dark text, light pages the reverse.
     assert all(luminance(p["fill"]) > 0.3 for p in part_rects(dark))
     assert all(luminance(p["fill"]) < 0.2 for p in part_rects(light))
@@ -303,4 +313,33 @@ def test_text_contrast_is_at_least_wcag_aa(theme: str, tone: str):
 
 def test_ended_badge_uses_the_ended_colour():
     root = parse(render_badge_svg(badge_for("en", 304, ended=True)))
-    assert part_rects(root)[1]["fill"] == PALETTES[("light", "ended")].message_background
+    assert part_rects(root)[1]["fill"] == BADGE_COLORS[("light", "ended")].message_background
+
+
+# --- text sits on the capitals' centre line ----------------------------------------------------
+
+
+def ink_rows(image: Image.Image, left: int, right: int, background: str) -> list[int]:
+    """Rows holding a pixel in [left, right) that is clearly not the background."""
+    back = Image.new("RGB", (1, 1), background).getpixel((0, 0))
+    pixels = image.load()
+    return [
+        y
+        for y in range(image.height)
+        if any(sum(abs(a - b) for a, b in zip(pixels[x, y], back, strict=True)) > 96 for x in range(left, right))
+    ]
+
+
+@pytest.mark.parametrize("style", ["flat-square", "for-the-badge"])
+def test_capitals_are_centred_vertically(style: str):
+    """Capitals have no descenders, so their ink shows where the text sits: as far from the top as the bottom."""
+    scale = 4
+    svg = render_badge_svg(Badge("HIE", "HEH", "x", "en", "ltr", style=style))
+    image = rasterise(svg, scale)
+    for part in part_rects(parse(svg)):
+        rows = ink_rows(
+            image, round(part["x"] * scale) + 1, round((part["x"] + part["width"]) * scale) - 1, part["fill"]
+        )
+        above, below = rows[0], image.height - 1 - rows[-1]
+        assert above > 0 and below > 0
+        assert abs(above - below) <= 1, (part["fill"], above, below)  # a quarter of a pixel

@@ -1,11 +1,15 @@
 """The Unicode bidirectional algorithm (UAX #9) for one line of text without explicit embeddings.
 
 HarfBuzz shapes runs of one direction; it needs each character's embedding level to split a
-line into those runs and to put the runs in visual order. python-bidi only returns reordered
-strings, not levels, so this module resolves levels itself. Explicit embedding and isolate
+line into those runs and to put the runs in visual order. python-bidi's default ``get_display``
+returns only the reordered string. Its legacy pure-Python ``bidi.algorithm`` does resolve levels,
+but only inside a dictionary that five step functions mutate in turn (no call returns them), and
+it drops boundary neutrals such as the zero-width joiner from its result (rule X9), whose levels
+we need to keep a joiner with its letter; it would also turn a test-only package into a runtime
+one. So this module resolves levels itself, in a hundred lines. Explicit embedding and isolate
 controls are not supported: the texts we lay out are our own translations and numbers, and
-``resolve_levels`` treats any such control as a neutral. The tests check the visual order
-against python-bidi's full implementation.
+``resolve_levels`` treats any such control as a neutral. The tests check the levels and the
+visual order against python-bidi.
 """
 
 import unicodedata

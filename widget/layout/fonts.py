@@ -71,6 +71,8 @@ class FontFace:
     units_per_em: int
     ascender: int
     descender: int
+    cap_height: int
+    """The height of the face's capitals in font units, as the font's designer gives it (OS/2 ``sCapHeight``)."""
     outlines: dict[int, PathCommands] = field(default_factory=dict)
 
     def has_character(self, character: str) -> bool:
@@ -109,7 +111,17 @@ def font_face(script: Script, weight: Weight) -> FontFace:
         units_per_em=face.upem,
         ascender=extents.ascender,
         descender=extents.descender,
+        cap_height=font.get_metric_position(uharfbuzz.OTMetricsTag.CAP_HEIGHT),
     )
+
+
+def cap_height_em() -> float:
+    """The Latin capital height as a fraction of the font size: lines are centred on it, as other badges do.
+
+    Read from Noto Sans itself, so a change of font moves every baseline with it.
+    """
+    face = font_face(Script.LATIN, Weight.REGULAR)
+    return face.cap_height / face.units_per_em
 
 
 def character_script(character: str) -> Script | None:

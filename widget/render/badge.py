@@ -8,41 +8,20 @@ sides, so the badge reads label first from the right.
 
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
 
-from widget.layout.fonts import Weight
+from widget.layout.fonts import Weight, cap_height_em
 from widget.layout.shaping import Direction, ShapedLine, shape_line
+from widget.render.document import svg_head
 from widget.render.glyphs import format_number, path_data
+from widget.render.palette import BADGE_COLORS, Tone
+from widget.render.palette import THEMES as THEMES  # a badge's themes: the web layer and CLI import them from here
+from widget.render.palette import Theme as Theme
 
 Style = Literal["flat", "flat-square", "plastic", "for-the-badge"]
-Theme = Literal["light", "dark"]
-Tone = Literal["running", "ended", "error"]
 STYLES: tuple[Style, ...] = ("flat", "flat-square", "plastic", "for-the-badge")
-THEMES: tuple[Theme, ...] = ("light", "dark")
 
-CAP_HEIGHT_EM = 0.714
-"""Noto Sans capital height (714 of 1000 units): text is centred on it, as on other badges."""
-
-
-@dataclass(frozen=True)
-class Colors:
-    """Fills of the two parts and of their text."""
-
-    label_background: str
-    label_text: str
-    message_background: str
-    message_text: str
-
-
-PALETTES: dict[tuple[Theme, Tone], Colors] = {
-    ("light", "running"): Colors("#555", "#fff", "#c0392b", "#fff"),
-    ("light", "ended"): Colors("#555", "#fff", "#2e7d32", "#fff"),
-    ("light", "error"): Colors("#555", "#fff", "#9a3412", "#fff"),
-    ("dark", "running"): Colors("#d0d7de", "#1f2328", "#ff7b72", "#1f2328"),
-    ("dark", "ended"): Colors("#d0d7de", "#1f2328", "#56d364", "#1f2328"),
-    ("dark", "error"): Colors("#d0d7de", "#1f2328", "#ffa657", "#1f2328"),
-}
-"""Every text colour has a contrast of at least 4.5:1 with its background (WCAG AA)."""
+PALETTES = BADGE_COLORS
+"""The badge colours under their old name, for the web layer until it imports ``palette.BADGE_COLORS``."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +106,7 @@ SHADOW_OPACITY = 0.3
 def lay_out_badge(badge: Badge) -> BadgeDrawing:
     """Shape both texts and place the parts: label then message, or message then label in RTL."""
     geometry = GEOMETRIES[badge.style]
-    colors = PALETTES[(badge.theme, badge.tone)]
+    colors = BADGE_COLORS[(badge.theme, badge.tone)]
     label_text = badge.label.upper() if geometry.uppercase else badge.label
     message_text = badge.message.upper() if geometry.uppercase else badge.message
     label = shape_line(label_text, geometry.font_size, Weight.REGULAR, badge.direction, geometry.letter_spacing)
@@ -149,7 +128,7 @@ def lay_out_badge(badge: Badge) -> BadgeDrawing:
     return BadgeDrawing(
         width=int(x),
         height=geometry.height,
-        baseline=(geometry.height + CAP_HEIGHT_EM * geometry.font_size) / 2,
+        baseline=(geometry.height + cap_height_em() * geometry.font_size) / 2,
         geometry=geometry,
         parts=tuple(parts),
     )
@@ -177,13 +156,7 @@ def render_badge_svg(badge: Badge) -> str:
     """
     drawing = lay_out_badge(badge)
     geometry, width, height = drawing.geometry, drawing.width, drawing.height
-    title = escape(badge.title, {'"': "&quot;"})
-    language = escape(badge.lang, {'"': "&quot;"})
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" lang="{language}">',
-        f"<title>{title}</title>",
-    ]
+    out = [svg_head(width, height, badge.title, badge.lang)]
     if geometry.gradient:
         stops = "".join(
             f'<stop offset="{offset}" stop-color="{color}" stop-opacity="{opacity}"/>'

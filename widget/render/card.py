@@ -7,13 +7,12 @@ to shape anything (it cannot), and Arabic comes out joined and right-to-left.
 """
 
 from dataclasses import dataclass
-from typing import Literal
-from xml.sax.saxutils import escape
 
-from widget.layout.fonts import Weight
+from widget.layout.fonts import Weight, cap_height_em
 from widget.layout.shaping import Direction, ShapedLine, shape_line
-from widget.render.badge import CAP_HEIGHT_EM
+from widget.render.document import svg_head
 from widget.render.glyphs import path_data
+from widget.render.palette import Tone, accent, accent_shade, accent_text
 
 WIDTH = 1200
 HEIGHT = 630
@@ -26,24 +25,6 @@ SENTENCE_MAX_SIZE = 50.0
 SENTENCE_MIN_SIZE = 30.0
 SENTENCE_MAX_LINES = 3
 LABEL_SIZE = 38.0
-
-Tone = Literal["running", "ended"]
-
-
-@dataclass(frozen=True)
-class CardColors:
-    """The card's background, its bottom band, and the text on them."""
-
-    background: str
-    band: str
-    text: str
-
-
-CARD_COLORS: dict[Tone, CardColors] = {
-    "running": CardColors("#a93226", "#7b241c", "#ffffff"),
-    "ended": CardColors("#2e7d32", "#1b5e20", "#ffffff"),
-}
-"""White on these fills has a contrast above 6:1, readable even as a small thumbnail."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +119,7 @@ def layout_card(card: Card) -> list[CardLine]:
     top = (HEIGHT - BAND_HEIGHT - block_height) / 2
 
     def baseline(line_top: float, line_height: float, size: float) -> float:  # centred on capitals, as badges are
-        return line_top + (line_height + CAP_HEIGHT_EM * size) / 2
+        return line_top + (line_height + cap_height_em() * size) / 2
 
     lines = [CardLine(card.message, message, baseline(top, message_height, message.size))]
     line_top = top + message_height + gap
@@ -154,19 +135,19 @@ def layout_card(card: Card) -> list[CardLine]:
 
 
 def render_card_svg(card: Card) -> str:
-    """The card as a standalone SVG document, accessible by its sentence."""
-    colors = CARD_COLORS[card.tone]
-    title = escape(card.sentence, {'"': "&quot;"})
+    """The card as a standalone SVG document, accessible by its sentence.
+
+    The card is the tone's accent with a darker band, the colours the page's banner and the
+    ribbon use, and white text on both (a contrast above 5:1, readable even as a thumbnail).
+    """
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{title}" lang="{escape(card.lang)}">',
-        f"<title>{title}</title>",
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{colors.background}"/>',
-        f'<rect y="{HEIGHT - BAND_HEIGHT}" width="{WIDTH}" height="{BAND_HEIGHT}" fill="{colors.band}"/>',
+        svg_head(WIDTH, HEIGHT, card.sentence, card.lang),
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{accent(card.tone)}"/>',
+        f'<rect y="{HEIGHT - BAND_HEIGHT}" width="{WIDTH}" height="{BAND_HEIGHT}" fill="{accent_shade(card.tone)}"/>',
     ]
     for card_line in layout_card(card):
         if card_line.line.glyphs:
             data = path_data(card_line.line, card_line.left, card_line.baseline)
-            out.append(f'<path fill="{colors.text}" d="{data}"/>')
+            out.append(f'<path fill="{accent_text(card.tone)}" d="{data}"/>')
     out.append("</svg>")
     return "".join(out)

@@ -1,6 +1,7 @@
 """The counter's own badges: what the day's texts look like as a ``Badge``."""
 
 from widget.render.badge import Badge, Style, Theme
+from widget.render.palette import tone_of
 from widget.text.catalog import CounterTexts
 
 
@@ -14,7 +15,7 @@ def counter_badge(texts: CounterTexts, ended: bool, style: Style, theme: Theme) 
         direction=texts.direction,
         style=style,
         theme=theme,
-        tone="ended" if ended else "running",
+        tone=tone_of(ended),
     )
 
 

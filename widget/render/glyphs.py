@@ -3,10 +3,8 @@
 Drawing text as outlines, not ``<text>``, is what makes a badge look the same everywhere: the
 viewer needs no font, and no renderer gets a chance to draw Arabic letters unjoined or in the
 wrong order (cairosvg would; browsers would re-apply bidi to pre-shaped text). Outlines are
-written in relative commands on a grid of hundredths of a pixel (sharp even at 4x), which keeps a
-badge to about 10 KB (3 KB gzipped). Defining each glyph once and placing it with ``<use>`` was
-tried: it saved little for Latin, cost bytes for Arabic (few repeated glyphs), and made
-cairosvg's PNG three times slower.
+written in relative commands on a grid of hundredths of a pixel, sharp in a browser zoomed to
+4x. PNG badges do not read this text: cairo paints them from the same layout (``png``).
 """
 
 from functools import lru_cache

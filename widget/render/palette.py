@@ -48,10 +48,19 @@ BADGE_COLORS: dict[tuple[Theme, Tone], Colors] = {
 TEXT_COLORS: dict[Theme, str] = {"light": "#1f2328", "dark": "#f6f8fa"}
 """Text drawn straight on a page: dark on light pages, light on dark pages."""
 
+ACCENT_SHADES: dict[Tone, str] = {"running": "#7b241c", "ended": "#1b5e20", "error": "#7c2d12"}
+"""A darker shade of each accent, for a band set off from it (the social card's bottom band): ``accent_text``
+on it has a contrast above 7:1."""
+
 
 def accent(tone: Tone) -> str:
     """The tone's own fill where text in ``accent_text`` sits on it: the ribbon, the card, the page's banner."""
     return BADGE_COLORS[("light", tone)].message_background
+
+
+def accent_shade(tone: Tone) -> str:
+    """The darker shade of ``accent(tone)``."""
+    return ACCENT_SHADES[tone]
 
 
 def accent_text(tone: Tone) -> str:

@@ -13,6 +13,7 @@ until a PNG is first needed: SVG, JSON and the script never pay for them, nor fa
 import io
 from functools import cache
 from types import ModuleType
+from typing import Protocol
 
 from widget.layout.shaping import ShapedLine
 from widget.render.badge import SHADOW_COLOR, SHADOW_OPACITY, Badge, BadgeDrawing, lay_out_badge, rgb
@@ -20,6 +21,16 @@ from widget.render.badge import SHADOW_COLOR, SHADOW_OPACITY, Badge, BadgeDrawin
 SCALES = (1, 2, 3, 4)
 INSTALL_HINT = "install the cairo library (Debian/Ubuntu: apt-get install libcairo2)"
 PACKAGE_HINT = "install the Python package {module} (pip install {module})"
+
+
+class PathContext(Protocol):
+    """The part of a cairo context that traces and fills outlines (cairocffi ships no types)."""
+
+    def move_to(self, x: float, y: float) -> None: ...
+    def line_to(self, x: float, y: float) -> None: ...
+    def curve_to(self, x1: float, y1: float, x2: float, y2: float, x3: float, y3: float) -> None: ...
+    def close_path(self) -> None: ...
+    def set_source_rgba(self, red: float, green: float, blue: float, alpha: float) -> None: ...
 
 
 class PngUnavailableError(RuntimeError):
@@ -55,18 +66,18 @@ def _check_scale(scale: int) -> None:
 def svg_to_png(svg: str, scale: int = 1) -> bytes:
     """Rasterise ``svg`` at ``scale`` times its size; ``PngUnavailableError`` without cairo."""
     _check_scale(scale)
-    return _cairosvg().svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+    png: bytes = _cairosvg().svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+    return png
 
 
-def _source(context: object, color: str, opacity: float = 1.0) -> None:
+def _source(context: PathContext, color: str, opacity: float = 1.0) -> None:
     red, green, blue = rgb(color)
-    context.set_source_rgba(red / 255, green / 255, blue / 255, opacity)  # type: ignore[attr-defined]
+    context.set_source_rgba(red / 255, green / 255, blue / 255, opacity)
 
 
-def _trace_line(context: object, line: ShapedLine, left: float, baseline: float) -> None:
+def _trace_line(context: PathContext, line: ShapedLine, left: float, baseline: float) -> None:
     """Add the outlines of ``line`` to the context's path, as ``path_data`` writes them for SVG."""
-    move_to, line_to = context.move_to, context.line_to  # type: ignore[attr-defined]
-    curve_to, close_path = context.curve_to, context.close_path  # type: ignore[attr-defined]
+    move_to, line_to, curve_to, close_path = context.move_to, context.line_to, context.curve_to, context.close_path
     for glyph in line.glyphs:
         scale = line.size / glyph.face.units_per_em
         origin_x, origin_y = left + glyph.x, baseline - glyph.y

@@ -15,20 +15,16 @@ carries the text as its accessible name.
 
 import math
 from dataclasses import dataclass
-from typing import Literal
-from xml.sax.saxutils import escape
 
-from widget.layout.fonts import Weight
+from widget.layout.fonts import Weight, cap_height_em
 from widget.layout.shaping import Direction, shape_line
-from widget.render.badge import CAP_HEIGHT_EM
+from widget.render.document import svg_head
 from widget.render.glyphs import path_data
+from widget.render.palette import TEXT_COLORS, THEMES, Theme
 
-TextTheme = Literal["light", "dark"]
-TEXT_THEMES: tuple[TextTheme, ...] = ("light", "dark")
-
-TEXT_COLORS: dict[TextTheme, str] = {"light": "#1f2328", "dark": "#f6f8fa"}
-"""The embed script's own text colours: dark text for light pages, light text for dark pages and
-for the red ribbon (both at least 4.5:1 against their background, WCAG AA)."""
+TextTheme = Theme
+"""The palette's ``Theme`` under the name the embed layer imports, until it imports the palette's."""
+TEXT_THEMES = THEMES
 
 SIZE = 16.0
 """Font size in pixels: the script scales the picture with CSS, and paths stay sharp at any size."""
@@ -44,7 +40,7 @@ class TextLine:
     text: str
     lang: str
     direction: Direction
-    theme: TextTheme = "light"
+    theme: Theme = "light"
 
 
 def render_text_svg(line: TextLine) -> str:
@@ -56,14 +52,6 @@ def render_text_svg(line: TextLine) -> str:
     shaped = shape_line(line.text, SIZE, Weight.REGULAR, line.direction)
     width = max(1, math.ceil(shaped.width))
     height = round(SIZE * LINE_HEIGHT_EM)
-    baseline = (height + CAP_HEIGHT_EM * SIZE) / 2
-    label = escape(line.text, {'"': "&quot;"})
-    language = escape(line.lang, {'"': "&quot;"})
+    baseline = (height + cap_height_em() * SIZE) / 2
     data = path_data(shaped, 0.0, baseline) if shaped.glyphs else ""
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" lang="{language}">'
-        f"<title>{label}</title>"
-        f'<path fill="{TEXT_COLORS[line.theme]}" d="{data}"/>'
-        "</svg>"
-    )
+    return f'{svg_head(width, height, line.text, line.lang)}<path fill="{TEXT_COLORS[line.theme]}" d="{data}"/></svg>'
