@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,31 +13,46 @@ from widget.counting import counter_state, system_clock
 from widget.render.badge import STYLES, THEMES, render_badge_svg
 from widget.render.counter_badge import counter_badge
 from widget.render.png import SCALES, PngUnavailableError, badge_to_png
-from widget.text.catalog import available_languages, counter_texts
+from widget.text.catalog import TranslationError, available_languages, counter_texts
 
+DEFAULT_HOST = "127.0.0.1"
+"""Loopback: a first ``voipdown serve`` is reachable from this machine only. A platform's router
+reaches the process from outside, so the Procfile asks for ``--host 0.0.0.0`` explicitly."""
 DEFAULT_PORT = 8000
+HIGHEST_PORT = 65535
 CONFIG_ERROR_EXIT = 2
+"""The status for anything the maintainer must fix before the command can run, as argparse uses."""
+FORMATS = ("svg", "png")
+"""What ``render`` writes; each is also the file extension that implies it."""
+
+
+class CommandLineError(Exception):
+    """An argument that cannot be used; ``str()`` is the one line shown."""
+
+
+def whole_number(name: str, raw: str, source: str, highest: int) -> int:
+    """``raw`` as a whole number from 1 to ``highest``, or a ``ConfigError`` naming ``name``."""
+    if raw.strip().isascii() and raw.strip().isdigit() and 1 <= int(raw) <= highest:
+        return int(raw)
+    raise ConfigError(name, raw, source, f"a whole number from 1 to {highest}")
 
 
 def environment_number(name: str, default: int, highest: int) -> int:
     """A whole number from the platform's environment (``PORT``, ``WEB_CONCURRENCY``), checked."""
     raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if raw.isdigit() and 1 <= int(raw) <= highest:
-        return int(raw)
-    raise ConfigError(name, raw, "environment", f"a whole number from 1 to {highest}")
+    return whole_number(name, raw, "environment", highest) if raw else default
 
 
-def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, forwarded_allow_ips: Sequence[str] = ()) -> dict[str, Any]:
     """The gunicorn settings the service runs with, here, in the Procfile and in the benchmark.
 
     gevent workers hold each connection in a greenlet, so clients that trickle their headers
     (slow networks, or a slowloris attack) cost a few kilobytes each instead of a thread: the
     hardening tests measured threaded workers starving behind 36 such clients, gevent answering
     beside 300. The app is loaded once in the master so configuration errors stop start-up before
-    any worker forks. Forwarded headers are believed only when the maintainer says a proxy sets
-    them (``trust_proxy``).
+    any worker forks. Forwarded headers (``X-Forwarded-Proto``, ``SCRIPT_NAME`` ...) are believed
+    only from the addresses the maintainer names in ``forwarded_allow_ips``: from no one by default,
+    so a client cannot choose the scheme or path prefix the app sees.
     """
     return {
         "bind": f"{host}:{port}",
@@ -49,7 +65,7 @@ def gunicorn_options(host: str, port: int, trust_proxy: bool = False) -> dict[st
         "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
-        "forwarded_allow_ips": "*" if trust_proxy else "",
+        "forwarded_allow_ips": ",".join(forwarded_allow_ips),
         "control_socket_disable": True,
     }
 
@@ -72,21 +88,60 @@ def run_under_gunicorn(application: Any, options: dict[str, Any]) -> None:
     Application().run()
 
 
-def _serve(settings: Settings, options: dict[str, Any]) -> None:
+def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
     from widget.render.preparation import draw_every_badge_glyph
     from widget.web import create_app
 
+    if arguments.port is None:
+        port = environment_number("PORT", DEFAULT_PORT, HIGHEST_PORT)
+    else:
+        port = whole_number("--port", arguments.port, "command line", HIGHEST_PORT)
+    options = gunicorn_options(arguments.host, port, settings.forwarded_allow_ips)
     application = create_app(settings)
     draw_every_badge_glyph()
     run_under_gunicorn(application, options)
 
 
+def output_format(arguments: argparse.Namespace) -> str:
+    """``--format``, else the one the output file's extension names, else SVG; a contradiction is refused.
+
+    Writing PNG bytes into ``badge.svg`` gives a file no viewer opens, found only when a page
+    shows a broken image: better to refuse it here.
+    """
+    extension = Path(arguments.output).suffix.lower().removeprefix(".")
+    implied = extension if extension in FORMATS else None
+    if arguments.format is not None and implied is not None and arguments.format != implied:
+        raise CommandLineError(
+            f"--format {arguments.format} contradicts -o {shlex.quote(arguments.output)}: "
+            f"a .{extension} file holds {implied.upper()}; drop --format or change the file's extension"
+        )
+    chosen: str = arguments.format or implied or "svg"
+    if chosen != "png" and arguments.scale is not None:
+        raise CommandLineError(f"--scale applies to PNG only, and {shlex.quote(arguments.output)} gets SVG")
+    return chosen
+
+
 def _render(settings: Settings, arguments: argparse.Namespace) -> None:
+    chosen = output_format(arguments)
     state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
     texts = counter_texts(arguments.lang or settings.default_lang, state.days, state.ended)
     badge = counter_badge(texts, state.ended, arguments.style, arguments.theme)
-    data = badge_to_png(badge, arguments.scale or 1) if arguments.format == "png" else render_badge_svg(badge).encode()
+    data = badge_to_png(badge, arguments.scale or 1) if chosen == "png" else render_badge_svg(badge).encode()
     Path(arguments.output).write_bytes(data)
+
+
+def public_url_note(settings: Settings) -> str:
+    """What ``public_url`` means for caching, as ``check-config`` explains it to a maintainer."""
+    if settings.public_url is None:
+        return (
+            "public_url is not set: answers that carry absolute URLs (the landing page) build them from "
+            "each request and are sent Cache-Control: private, so no shared cache (CDN, nginx) can keep them; "
+            "set public_url (VOIPDOWN_PUBLIC_URL) to the address readers use to let shared caches keep them"
+        )
+    return (
+        f"public_url is {settings.public_url}: every absolute URL the service writes starts with it, "
+        "and no request header (Host, X-Forwarded-*, Forwarded) changes any answer"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,10 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voipdown", description="Days since VoIP was blocked in Morocco.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web service under gunicorn")
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=None, help=f"port (default: $PORT, else {DEFAULT_PORT})")
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 for every interface)",
+    )
+    serve.add_argument("--port", default=None, help=f"port (default: $PORT, else {DEFAULT_PORT})")
     render = commands.add_parser("render", help="write one badge to a file, without a server")
-    render.add_argument("--format", choices=("svg", "png"), default="svg")
+    render.add_argument(
+        "--format", choices=FORMATS, default=None, help="default: the output file's extension, else svg"
+    )
     render.add_argument(
         "--lang", type=str.lower, choices=available_languages(), default=None, help="default: the configured language"
     )
@@ -109,22 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; configuration errors print one line and exit with status 2."""
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
-    if arguments.command == "render" and arguments.format == "svg" and arguments.scale is not None:
-        parser.error("--scale applies to --format png only")
-    try:
-        settings = load_settings(os.environ, system_clock())
-        if arguments.command == "serve":
-            port = arguments.port or environment_number("PORT", DEFAULT_PORT, 65535)
-            options = gunicorn_options(arguments.host, port, settings.trust_proxy)
-    except ConfigError as error:
-        print(f"voipdown: {error}", file=sys.stderr)
-        return CONFIG_ERROR_EXIT
+def _run(argv: Sequence[str] | None) -> int:
+    arguments = build_parser().parse_args(argv)
+    settings = load_settings(os.environ, system_clock())
     if arguments.command == "check-config":
-        print("\n".join(settings.describe()))
+        print("\n".join([*settings.describe(), public_url_note(settings)]))
     elif arguments.command == "render":
         try:
             _render(settings, arguments)
@@ -135,5 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"voipdown: cannot write {arguments.output}: {error.strerror}", file=sys.stderr)
             return 1
     else:
-        _serve(settings, options)
+        _serve(settings, arguments)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command. Whatever the maintainer must fix (configuration, a translation file, an
+    argument) prints one line and exits with status 2, before anything is served or written."""
+    try:
+        return _run(argv)
+    except (ConfigError, TranslationError, CommandLineError) as error:
+        print(f"voipdown: {error}", file=sys.stderr)
+        return CONFIG_ERROR_EXIT

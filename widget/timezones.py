@@ -23,7 +23,8 @@ def known_zone_names() -> frozenset[str]:
 
 def iana_version() -> str:
     """The IANA release of the bundled data, e.g. ``2026f``."""
-    return tzdata.IANA_VERSION
+    version: str = tzdata.IANA_VERSION  # the tzdata package ships no type information
+    return version
 
 
 @cache

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from widget.config import DEFAULTS, ConfigError, Settings, load_settings
+from widget.config import DEFAULTS, ConfigError, RetiredKeyError, Settings, load_settings
 from widget.text.catalog import available_languages
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -43,7 +43,8 @@ def test_defaults_with_no_environment_at_all():
         timezone="Africa/Casablanca",
         default_lang="fr",
         embed_enabled=True,
-        trust_proxy=False,
+        public_url=None,
+        forwarded_allow_ips=(),
     )
     assert set(settings.sources.values()) == {"built-in default"}
 
@@ -80,7 +81,8 @@ end_date = "2016-11-04"
 timezone = "Africa/Casablanca"
 default_lang = "ar"
 embed_enabled = false
-trust_proxy = true
+public_url = "https://counter.example.org"
+forwarded_allow_ips = ["10.0.0.0/8", "127.0.0.1"]
 """,
     )
     settings = load_settings({"VOIPDOWN_CONFIG": str(path)}, NOW)
@@ -88,7 +90,8 @@ trust_proxy = true
     assert settings.end_date == date(2016, 11, 4)  # a string in ISO form
     assert settings.default_lang == "ar"
     assert settings.embed_enabled is False
-    assert settings.trust_proxy is True
+    assert settings.public_url == "https://counter.example.org"
+    assert settings.forwarded_allow_ips == ("10.0.0.0/8", "127.0.0.1")
     assert set(settings.sources.values()) == {str(path)}
 
 
@@ -145,9 +148,7 @@ def test_environment_values_are_trimmed_and_languages_case_folded():
     + [(w, False) for w in ("false", "0", "no", "off", "False")],
 )
 def test_booleans_accept_the_usual_spellings(raw: str, value: bool):
-    settings = load_settings({"VOIPDOWN_EMBED_ENABLED": raw, "VOIPDOWN_TRUST_PROXY": raw}, NOW)
-    assert settings.embed_enabled is value
-    assert settings.trust_proxy is value
+    assert load_settings({"VOIPDOWN_EMBED_ENABLED": raw}, NOW).embed_enabled is value
 
 
 def test_every_available_language_is_a_valid_default():
@@ -179,7 +180,7 @@ def test_the_historical_end_date_gives_a_304_day_block():
     [
         pytest.param({"VOIPDOWN_START_DATE": "2016-13-05"}, ["start_date", "2016-13-05", "YYYY-MM-DD"], id="bad-date"),
         pytest.param({"VOIPDOWN_START_DATE": "05/01/2016"}, ["start_date", "05/01/2016", "YYYY-MM-DD"], id="us-date"),
-        pytest.param({"VOIPDOWN_START_DATE": ""}, ["start_date", "''", "YYYY-MM-DD"], id="empty-start"),
+        pytest.param({"VOIPDOWN_START_DATE": ""}, ['start_date = ""', "YYYY-MM-DD"], id="empty-start"),
         pytest.param({"VOIPDOWN_END_DATE": "yesterday"}, ["end_date", "yesterday", "YYYY-MM-DD"], id="bad-end"),
         pytest.param(
             {"VOIPDOWN_END_DATE": "2015-12-31"},
@@ -200,10 +201,10 @@ def test_the_historical_end_date_gives_a_304_day_block():
             {"VOIPDOWN_TIMEZONE": "../../etc/passwd"}, ["timezone", "../../etc/passwd", "IANA"], id="path-as-zone"
         ),
         pytest.param(
-            {"VOIPDOWN_DEFAULT_LANG": "de"}, ["default_lang", "'de'", *available_languages()], id="unknown-language"
+            {"VOIPDOWN_DEFAULT_LANG": "de"}, ['default_lang = "de"', *available_languages()], id="unknown-language"
         ),
         pytest.param({"VOIPDOWN_EMBED_ENABLED": "maybe"}, ["embed_enabled", "maybe", "true or false"], id="bad-bool"),
-        pytest.param({"VOIPDOWN_TRUST_PROXY": ""}, ["trust_proxy", "''", "true or false"], id="empty-bool"),
+        pytest.param({"VOIPDOWN_EMBED_ENABLED": ""}, ['embed_enabled = ""', "true or false"], id="empty-bool"),
         pytest.param(
             {"VOIPDOWN_START_DATE": "2016-01-05\nrm -rf /"}, ["start_date", "YYYY-MM-DD"], id="newline-in-value"
         ),
@@ -242,7 +243,7 @@ def test_unknown_timezone_is_reported_before_the_dates_that_depend_on_it():
         pytest.param("end_date = 2015-12-31\n", ["end_date", "2015-12-31", "on or after start_date"], id="end-first"),
         pytest.param("timezone = 1\n", ["timezone", "1", "IANA"], id="integer-zone"),
         pytest.param('default_lang = "es"\n', ["default_lang", "es", "fr", "ar"], id="unknown-language"),
-        pytest.param("trust_proxy = 1\n", ["trust_proxy", "1", "true or false"], id="integer-bool"),
+        pytest.param("embed_enabled = 1\n", ["embed_enabled = 1 ", "true or false"], id="integer-bool"),
         pytest.param('embed_enabled = "nope"\n', ["embed_enabled", "nope", "true or false"], id="bad-bool"),
     ],
 )
@@ -291,7 +292,7 @@ def test_config_error_is_an_exception_with_its_parts():
 
 
 def test_describe_names_every_key_its_value_and_where_it_came_from(tmp_path: Path):
-    path = write_config(tmp_path, 'default_lang = "ar"\ntrust_proxy = true\n')
+    path = write_config(tmp_path, 'default_lang = "ar"\npublic_url = "https://counter.example.org/"\n')
     settings = load_settings({"VOIPDOWN_CONFIG": str(path), "VOIPDOWN_END_DATE": "2016-11-04"}, NOW)
     lines = settings.describe()
     assert len(lines) == len(DEFAULTS)
@@ -300,7 +301,7 @@ def test_describe_names_every_key_its_value_and_where_it_came_from(tmp_path: Pat
     assert "2016-01-05" in by_key["start_date"] and "built-in default" in by_key["start_date"]
     assert "2016-11-04" in by_key["end_date"] and "VOIPDOWN_END_DATE" in by_key["end_date"]
     assert "ar" in by_key["default_lang"] and str(path) in by_key["default_lang"]
-    assert "true" in by_key["trust_proxy"] and str(path) in by_key["trust_proxy"]
+    assert "https://counter.example.org " in by_key["public_url"] and str(path) in by_key["public_url"]
     assert "Africa/Casablanca" in by_key["timezone"] and "built-in default" in by_key["timezone"]
     assert all("\n" not in line for line in lines)
 
@@ -310,7 +311,7 @@ def test_describe_shows_a_missing_end_date_and_lower_case_booleans():
     by_key = {line.split(" = ", 1)[0]: line for line in lines}
     assert "(none)" in by_key["end_date"]
     assert "true" in by_key["embed_enabled"] and "True" not in by_key["embed_enabled"]
-    assert "false" in by_key["trust_proxy"]
+    assert "(none)" in by_key["public_url"] and "(none)" in by_key["forwarded_allow_ips"]
 
 
 def test_misspelt_environment_variable_stops_with_one_line_listing_the_real_ones():
@@ -325,3 +326,193 @@ def test_variables_of_other_programs_are_left_alone():
     assert load_settings({"PORT": "8000", "WEB_CONCURRENCY": "4", "VOIPDOWNLOAD": "x"}, NOW).start_date == date(
         2016, 1, 5
     )
+
+
+# --- values shown as the maintainer wrote them --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        pytest.param("end_date = 2015-12-31\n", "end_date = 2015-12-31 (", id="toml-date"),
+        pytest.param("start_date = 2999-01-01\n", "start_date = 2999-01-01 (", id="toml-date-in-the-future"),
+        pytest.param("start_date = [2016, 1, 5]\n", "start_date = [2016, 1, 5] (", id="toml-array"),
+        pytest.param("start_date = { year = 2016 }\n", "start_date = { year = 2016 } (", id="toml-table"),
+        pytest.param("start_date = 2016-01-05T10:00:00\n", "start_date = 2016-01-05T10:00:00 (", id="toml-datetime"),
+        pytest.param("start_date = 10:30:00\n", "start_date = 10:30:00 (", id="toml-time"),
+        pytest.param("embed_enabled = 1.5\n", "embed_enabled = 1.5 (", id="toml-float"),
+        pytest.param('timezone = "Mars/Olympus"\n', 'timezone = "Mars/Olympus" (', id="toml-string"),
+        pytest.param('note = """two\nlines"""\n', 'note = "two\\nlines" (', id="multi-line-string-escaped"),
+        pytest.param('"two\\nwords" = 1\n', '"two\\nwords" = 1 (', id="quoted-key-escaped"),
+    ],
+)
+def test_errors_show_values_as_toml_writes_them_not_python_reprs(tmp_path: Path, text: str, shown: str):
+    path = write_config(tmp_path, text)
+    error = config_error({"VOIPDOWN_CONFIG": str(path)})
+    assert_one_line_naming(error, shown)
+    assert "datetime" not in str(error) and "'" not in str(error).split(" (from")[0]
+
+
+def test_an_environment_value_is_quoted_so_blanks_and_line_breaks_show(tmp_path: Path):
+    error = config_error({"VOIPDOWN_TIMEZONE": " Africa/\u2028Casablanca\t"})
+    assert_one_line_naming(error, 'timezone = " Africa/\\u2028Casablanca\\t" (from VOIPDOWN_TIMEZONE)')
+    assert len(str(error).splitlines()) == 1
+
+
+# --- retired keys -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["true", "false", "", "1"])
+def test_trust_proxy_in_the_environment_stops_start_up_saying_what_to_set_instead(value: str):
+    error = config_error({"VOIPDOWN_TRUST_PROXY": value})
+    assert isinstance(error, RetiredKeyError)
+    assert (error.key, error.source) == ("trust_proxy", "VOIPDOWN_TRUST_PROXY")
+    assert_one_line_naming(
+        error,
+        "trust_proxy",
+        "VOIPDOWN_TRUST_PROXY",
+        "retired",
+        "public_url",
+        "VOIPDOWN_PUBLIC_URL",
+        "forwarded_allow_ips",
+    )
+    assert "is not allowed" not in str(error)
+
+
+@pytest.mark.parametrize("text", ["trust_proxy = true\n", "trust_proxy = false\n"])
+def test_trust_proxy_in_the_file_stops_start_up_saying_what_to_set_instead(tmp_path: Path, text: str):
+    path = write_config(tmp_path, text)
+    error = config_error({"VOIPDOWN_CONFIG": str(path)})
+    assert isinstance(error, RetiredKeyError)
+    assert_one_line_naming(error, "trust_proxy", str(path), "retired", "public_url", "forwarded_allow_ips")
+
+
+def test_settings_no_longer_carry_trust_proxy_as_a_key():
+    assert "trust_proxy" not in DEFAULTS
+    assert not hasattr(load_settings({}, NOW), "trust_proxy")
+    assert not any("trust_proxy" in line for line in load_settings({}, NOW).describe())
+
+
+# --- public_url ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "normalised"),
+    [
+        ("https://counter.example.org", "https://counter.example.org"),
+        ("https://counter.example.org/", "https://counter.example.org"),
+        ("  https://counter.example.org/  ", "https://counter.example.org"),
+        ("HTTPS://Counter.Example.ORG", "https://counter.example.org"),
+        ("https://counter.example.org:443/", "https://counter.example.org"),
+        ("http://counter.example.org:80", "http://counter.example.org"),
+        ("http://counter.example.org:443", "http://counter.example.org:443"),
+        ("https://counter.example.org:8443/voip/", "https://counter.example.org:8443/voip"),
+        ("https://example.org/blogs/VoIP-Down///", "https://example.org/blogs/VoIP-Down"),
+        ("https://example.org/a%20b/c", "https://example.org/a%20b/c"),
+        ("http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080"),
+        ("http://192.0.2.7", "http://192.0.2.7"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+    ],
+)
+def test_public_url_is_normalised_without_a_trailing_slash(written: str, normalised: str):
+    settings = load_settings({"VOIPDOWN_PUBLIC_URL": written}, NOW)
+    assert settings.public_url == normalised
+    assert settings.sources["public_url"] == "VOIPDOWN_PUBLIC_URL"
+
+
+@pytest.mark.parametrize("environ", [{}, {"VOIPDOWN_PUBLIC_URL": ""}, {"VOIPDOWN_PUBLIC_URL": "   "}])
+def test_public_url_unset_or_empty_is_none(environ: dict[str, str]):
+    assert load_settings(environ, NOW).public_url is None
+
+
+def test_public_url_empty_in_the_file_is_none(tmp_path: Path):
+    path = write_config(tmp_path, 'public_url = ""\n')
+    assert load_settings({"VOIPDOWN_CONFIG": str(path)}, NOW).public_url is None
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("counter.example.org", "http:// or https://"),
+        ("//counter.example.org", "http:// or https://"),
+        ("ftp://counter.example.org", "http:// or https://"),
+        ("javascript:alert(1)", "http:// or https://"),
+        ("https://", "http:// or https://"),
+        ("https:///voip", "http:// or https://"),
+        ("https://counter.example.org/?lang=ar", "query"),
+        ("https://counter.example.org?", "query"),
+        ("https://counter.example.org/#top", "fragment"),
+        ("https://user:secret@counter.example.org", "user name"),
+        ("https://@counter.example.org", "user name"),
+        ("https://counter.example.org:0", "port"),
+        ("https://counter.example.org:99999", "port"),
+        ("https://counter.example.org:https", "http:// or https://"),
+        ("https://counter..example.org", "host"),
+        ("https://-counter.example.org", "host"),
+        ("https://[not:an:address]", "host"),
+        ("https://counter example.org", "host"),
+        ("https://counter.example.org/a b", "path"),
+        ("https://counter.example.org/<script>", "path"),
+        ('https://counter.example.org/"', "path"),
+        ("https://counter.example.org/%zz", "path"),
+        ("https://counter.example.org\\voip", "host"),
+        ("https://bücher.example", "xn--"),
+        ("https://counter.example.org/a\nb", "path"),
+    ],
+)
+def test_public_url_that_is_not_a_plain_absolute_http_url_stops_with_one_line(written: str, reason: str):
+    error = config_error({"VOIPDOWN_PUBLIC_URL": written})
+    assert error.key == "public_url"
+    assert_one_line_naming(error, "public_url", "VOIPDOWN_PUBLIC_URL", "https://counter.example.org", reason)
+
+
+@pytest.mark.parametrize("text", ["public_url = 1\n", 'public_url = ["https://counter.example.org"]\n'])
+def test_public_url_of_the_wrong_toml_type_stops_with_one_line(tmp_path: Path, text: str):
+    path = write_config(tmp_path, text)
+    assert_one_line_naming(config_error({"VOIPDOWN_CONFIG": str(path)}), "public_url", str(path))
+
+
+# --- forwarded_allow_ips ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "addresses"),
+    [
+        ("", ()),
+        (" , ", ()),
+        ("127.0.0.1", ("127.0.0.1",)),
+        ("10.0.0.0/8, 192.168.1.7/32,::1", ("10.0.0.0/8", "192.168.1.7", "::1")),
+        ("2001:DB8::/32,10.1.2.3,10.1.2.3", ("2001:db8::/32", "10.1.2.3")),
+        ("0.0.0.0/0,::/0", ("0.0.0.0/0", "::/0")),
+    ],
+)
+def test_forwarded_allow_ips_is_a_checked_list_of_addresses_and_networks(written: str, addresses: tuple[str, ...]):
+    settings = load_settings({"VOIPDOWN_FORWARDED_ALLOW_IPS": written}, NOW)
+    assert settings.forwarded_allow_ips == addresses
+
+
+def test_forwarded_allow_ips_defaults_to_no_address():
+    assert load_settings({}, NOW).forwarded_allow_ips == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("*", "name the proxies"),
+        ("10.0.0.1, *", "name the proxies"),
+        ("10.0.0.1/8", "host bits set"),
+        ("localhost", "IP addresses or networks"),
+        ("10.0.0.300", "IP addresses or networks"),
+        ("10.0.0.1;10.0.0.2", "IP addresses or networks"),
+    ],
+)
+def test_forwarded_allow_ips_that_are_not_addresses_stop_with_one_line(written: str, reason: str):
+    error = config_error({"VOIPDOWN_FORWARDED_ALLOW_IPS": written})
+    assert error.key == "forwarded_allow_ips"
+    assert_one_line_naming(error, "forwarded_allow_ips", "VOIPDOWN_FORWARDED_ALLOW_IPS", reason)
+
+
+@pytest.mark.parametrize("text", ["forwarded_allow_ips = 10\n", 'forwarded_allow_ips = ["10.0.0.1", 7]\n'])
+def test_forwarded_allow_ips_of_the_wrong_toml_type_stops_with_one_line(tmp_path: Path, text: str):
+    path = write_config(tmp_path, text)
+    assert_one_line_naming(config_error({"VOIPDOWN_CONFIG": str(path)}), "forwarded_allow_ips", str(path))

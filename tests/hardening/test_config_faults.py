@@ -1,7 +1,8 @@
 """Every invalid configuration stops ``python -m widget serve`` with exit != 0 and one line naming the key.
 
 Each key gets each kind of wrong value: the wrong TOML type, a bad string in the environment, an
-empty value where none is allowed, an end before the start, a start in the future; and the file
+empty value where none is allowed, an end before the start, a start in the future; the retired
+``trust_proxy`` stops start-up whatever its value; and the file
 itself can be missing, a directory, undecodable, or bad TOML, or hold an unknown key. The server
 must never start (a subprocess that is still running after the timeout fails the test).
 """
@@ -52,7 +53,9 @@ WRONG_TOML_TYPES = {
     "timezone": ["1", "true", '"Mars/Olympus"', '""', '["Africa/Casablanca"]', '"+01:00"'],
     "default_lang": ["1", '"de"', '""', '["fr"]', '"fr-FR"'],
     "embed_enabled": ['"maybe"', "2", "1.0", '""', "[true]"],
-    "trust_proxy": ['"maybe"', "0", '""', "{}"],
+    "public_url": ["1", "true", '"counter.example.org"', '"https://x.org/?a=1"', '["https://x.org"]', "{}"],
+    "forwarded_allow_ips": ["1", "true", '"*"', '"localhost"', '["10.0.0.1", 2]', "{}"],
+    "trust_proxy": ["true", "false", '"maybe"', "0", '""', "{}"],
 }
 BAD_ENVIRONMENT_STRINGS = {
     "start_date": ["2016-13-01", "05/01/2016", "yesterday", "", "   ", "2016-02-30", "2016-01-05T00:00"],
@@ -60,7 +63,9 @@ BAD_ENVIRONMENT_STRINGS = {
     "timezone": ["Mars/Olympus", "", "africa/casablanca", "../../../../etc/passwd", "Africa/Casablanca\x01", "UTC+1"],
     "default_lang": ["de", "", "fr-FR", "FRA", "ar\u200f"],
     "embed_enabled": ["maybe", "", "2", "tru"],
-    "trust_proxy": ["maybe", "", "yes please"],
+    "public_url": ["http://", "https://user@x.org", "https://x.org/#top", "https://x.org:0", "ftp://x.org"],
+    "forwarded_allow_ips": ["*", "10.0.0.1/8", "10.0.0.300", "proxy.internal"],
+    "trust_proxy": ["true", "false", "maybe", "", "yes please"],
 }
 
 FAULTS: dict[str, Fault] = {}
@@ -96,6 +101,7 @@ FAULTS.update(
         "toml syntax: open table": Fault("VOIPDOWN_CONFIG", toml="[[\n"),
         "PORT not a number": Fault("PORT", environ={"PORT": "http"}),
         "WEB_CONCURRENCY not a number": Fault("WEB_CONCURRENCY", environ={"WEB_CONCURRENCY": "two"}),
+        "PORT out of range": Fault("PORT", environ={"PORT": "99999"}),
     }
 )
 

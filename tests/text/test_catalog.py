@@ -1,15 +1,18 @@
 """Translations: CLDR plural forms, locale number formats, running and ended wording."""
 
+import json
+import re
 import tomllib
+from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from babel import Locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widget.text import catalog
-from widget.text.catalog import TranslationError, available_languages, counter_texts, languages
+from widget.text.catalog import TranslationError, available_languages, counter_texts, languages, load_languages
 
 SAMPLE_COUNTS = (0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 304, 1000, 1002, 3979, 1_000_000, 2_000_000)
 LANGUAGES = list(languages())
@@ -233,35 +236,142 @@ def test_unknown_language_is_a_key_error():
         counter_texts("de", 3, ended=False)
 
 
-# --- the loader refuses incomplete files -------------------------------------------------------
-
-ARABIC_MISSING_FEW = """
-[language]
-name = "العربية"
-locale = "ar_MA"
-direction = "rtl"
-
-[running]
-label = "x"
-message.zero = "{count}"
-message.one = "{count}"
-message.two = "{count}"
-message.many = "{count}"
-message.other = "{count}"
-sentence = "{count}"
-
-[ended]
-label = "x"
-message = "{count}"
-sentence = "{count}"
-"""
-
-
-def test_a_translation_lacking_a_plural_form_is_refused_by_name():
-    with pytest.raises(TranslationError, match=r"ar\.toml.*message.*few"):
-        catalog._load_language("ar", ARABIC_MISSING_FEW)
-
-
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_language_names_the_ribbons_close_button(code: str):
     assert languages()[code].close_label.strip()
+
+
+# --- a broken translation file stops start-up with one line naming the file and the key --------
+
+
+@pytest.fixture
+def translations(tmp_path: Path) -> Path:
+    """A copy of the service's translation files, for a test to break one of them."""
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    for entry in resources.files("widget.text").joinpath("translations").iterdir():
+        if entry.name.endswith(".toml"):
+            (folder / entry.name).write_bytes(entry.read_bytes())
+    return folder
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def toml_text(document: dict) -> str:
+    """TOML for a translation file's shape: top-level values, then tables whose plural forms become dotted keys."""
+    lines = [f"{name} = {toml_value(value)}" for name, value in document.items() if not isinstance(value, dict)]
+    for name, table in document.items():
+        if isinstance(table, dict):
+            lines.append(f"[{name}]")
+            for key, value in table.items():
+                if isinstance(value, dict):
+                    lines += [f"{key}.{form} = {toml_value(text)}" for form, text in value.items()]
+                else:
+                    lines.append(f"{key} = {toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def rewrite(folder: Path, code: str, change: Callable[[dict], object]) -> Path:
+    """Apply ``change`` to ``code``'s translation file as TOML data and write it back."""
+    path = folder / f"{code}.toml"
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(toml_text(document), encoding="utf-8")
+    return path
+
+
+def chained_fallback(file: dict) -> None:
+    """French loses a page text and borrows it from English, while Tamazight still borrows every text from French."""
+    file["page"].pop("tagline")
+    file["language"]["page_fallback"] = "en"
+
+
+BROKEN_FILES: dict[str, tuple[str, Callable[[dict], object], str]] = {
+    # case: (language, the change, the key the message must name, as a regular expression)
+    "table missing": ("fr", lambda file: file.pop("widget"), r"widget"),
+    "table not a table": ("en", lambda file: file.update(widget="Close"), r"widget"),
+    "text missing": ("en", lambda file: file["widget"].pop("close"), r"widget\.close"),
+    "text not a string": ("fr", lambda file: file["widget"].update(close=5), r"widget\.close"),
+    "text empty": ("fr", lambda file: file["ended"].update(label=" "), r"ended\.label"),
+    "name missing": ("zgh", lambda file: file["language"].pop("name"), r"language\.name"),
+    "unknown locale": ("fr", lambda file: file["language"].update(locale="xx_YY"), r"language\.locale"),
+    "malformed locale": ("fr", lambda file: file["language"].update(locale="fr-FR"), r"language\.locale"),
+    "locale not a string": ("ar", lambda file: file["language"].update(locale=1), r"language\.locale"),
+    "unknown number locale": (
+        "ary",
+        lambda file: file["language"].update(number_locale="ar_XX"),
+        r"language\.number_locale",
+    ),
+    "direction": ("ar", lambda file: file["language"].update(direction="up"), r"language\.direction"),
+    "plural form missing": ("ar", lambda file: file["running"]["message"].pop("few"), r"running\.message\.few"),
+    "plural form misspelt": (
+        "ar",
+        lambda file: file["ended"]["sentence"].update(fwe=file["ended"]["sentence"].pop("few")),
+        r"ended\.sentence\.fwe",
+    ),
+    "plural form not a string": ("ar", lambda file: file["running"]["message"].update(two=2), r"running\.message\.two"),
+    "sentence missing": ("en", lambda file: file["running"].pop("sentence"), r"running\.sentence"),
+    "sentence a list": ("fr", lambda file: file["running"].update(sentence=["jours"]), r"running\.sentence"),
+    "unknown table": ("en", lambda file: file.update(runing=file.pop("running")), r"runing"),
+    "unknown key": ("en", lambda file: file["language"].update(nmae=file["language"].pop("name")), r"language\.nmae"),
+    "page text not a string": ("fr", lambda file: file["page"].update(tagline=3), r"page\.tagline"),
+    "page text unknown": (
+        "fr",
+        lambda file: file["page"].update(tagilne=file["page"].pop("tagline")),
+        r"page\.tagilne",
+    ),
+    "page fallback unknown": (
+        "zgh",
+        lambda file: file["language"].update(page_fallback="kab"),
+        r"language\.page_fallback",
+    ),
+    "page texts missing, no fallback": ("zgh", lambda file: file["language"].pop("page_fallback"), r"page\.[a-z_]+"),
+    "page text missing, no fallback": ("ar", lambda file: file["page"].pop("tagline"), r"page\.tagline"),
+    "a fallback's page text missing": ("fr", chained_fallback, r"page\.tagline"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_FILES)
+def test_a_broken_translation_file_is_refused_naming_the_file_and_the_key(translations: Path, case: str):
+    code, change, key = BROKEN_FILES[case]
+    path = rewrite(translations, code, change)
+    with pytest.raises(TranslationError) as caught:
+        load_languages(translations)
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1, message
+    assert re.match(rf"translation error: {re.escape(str(path))}: {key} ", message), message
+
+
+def test_translation_files_written_back_unchanged_load_as_the_services_own(translations: Path):
+    """The test's TOML writer loses nothing, so each broken case differs from a good file by its one change."""
+    for code in LANGUAGES:
+        rewrite(translations, code, lambda file: None)
+    assert load_languages(translations) == languages()
+
+
+def test_a_translation_file_that_is_not_toml_is_refused_by_name(translations: Path):
+    path = translations / "ary.toml"
+    path.write_text(path.read_text(encoding="utf-8") + 'close = "no closing quote\n', encoding="utf-8")
+    expected = f"translation error: {path}: the file is not valid TOML"
+    with pytest.raises(TranslationError, match=f"^{re.escape(expected)}"):
+        load_languages(translations)
+
+
+def test_a_translation_file_that_is_not_utf8_is_refused_by_name(translations: Path):
+    path = translations / "en.toml"
+    path.write_bytes(path.read_bytes().replace(b"Close", b"Clos\xe9"))
+    with pytest.raises(TranslationError, match=rf"^translation error: {re.escape(str(path))}: the file is not UTF-8"):
+        load_languages(translations)
+
+
+@pytest.mark.parametrize("name", ["FR.toml", "fr_MA.toml", "x.toml", "fr fr.toml"])
+def test_a_translation_file_whose_name_is_no_lang_code_is_refused(translations: Path, name: str):
+    (translations / "fr.toml").rename(translations / name)
+    with pytest.raises(TranslationError, match="the file name must be a lower-case language code"):
+        load_languages(translations)
