@@ -286,12 +286,6 @@ def rewrite(folder: Path, code: str, change: Callable[[dict], object]) -> Path:
     return path
 
 
-def chained_fallback(file: dict) -> None:
-    """French loses a page text and borrows it from English, while Tamazight still borrows every text from French."""
-    file["page"].pop("tagline")
-    file["language"]["page_fallback"] = "en"
-
-
 BROKEN_FILES: dict[str, tuple[str, Callable[[dict], object], str]] = {
     # case: (language, the change, the key the message must name, as a regular expression)
     "table missing": ("fr", lambda file: file.pop("widget"), r"widget"),
@@ -331,9 +325,8 @@ BROKEN_FILES: dict[str, tuple[str, Callable[[dict], object], str]] = {
         lambda file: file["language"].update(page_fallback="kab"),
         r"language\.page_fallback",
     ),
-    "page texts missing, no fallback": ("zgh", lambda file: file["language"].pop("page_fallback"), r"page\.[a-z_]+"),
+    "page texts missing, no fallback": ("zgh", lambda file: file.pop("page"), r"page\.[a-z_]+"),
     "page text missing, no fallback": ("ar", lambda file: file["page"].pop("tagline"), r"page\.tagline"),
-    "a fallback's page text missing": ("fr", chained_fallback, r"page\.tagline"),
 }
 
 
@@ -346,6 +339,17 @@ def test_a_broken_translation_file_is_refused_naming_the_file_and_the_key(transl
     message = str(caught.value)
     assert len(message.splitlines()) == 1, message
     assert re.match(rf"translation error: {re.escape(str(path))}: {key} ", message), message
+
+
+def test_a_fallback_that_lacks_the_borrowed_page_text_is_named(translations: Path):
+    """Tamazight borrows its page texts from French, and French has lost one: the message names French's file."""
+    rewrite(translations, "zgh", lambda file: [file.pop("page"), file["language"].update(page_fallback="fr")])
+    french = rewrite(translations, "fr", lambda file: file["page"].pop("tagline"))
+    with pytest.raises(TranslationError) as caught:
+        load_languages(translations)
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1, message
+    assert re.match(rf"translation error: {re.escape(str(french))}: page\.tagline ", message), message
 
 
 def test_translation_files_written_back_unchanged_load_as_the_services_own(translations: Path):
