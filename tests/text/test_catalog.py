@@ -379,3 +379,11 @@ def test_a_translation_file_whose_name_is_no_lang_code_is_refused(translations: 
     (translations / "fr.toml").rename(translations / name)
     with pytest.raises(TranslationError, match="the file name must be a lower-case language code"):
         load_languages(translations)
+
+
+@pytest.mark.parametrize("lang", ["fr", "zgh"])
+def test_thousands_are_grouped_with_a_narrow_no_break_space(lang: str):
+    """``3 982`` with U+202F, not the wide U+00A0 that CLDR gives zgh: the number must not read as two."""
+    message = counter_texts(lang, 3982, False).message
+    assert "3\u202f982" in message, ascii(message)
+    assert "\u00a0" not in message
