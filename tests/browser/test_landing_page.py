@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from tests.conftest import ThreadedServer
 from widget.text.catalog import counter_texts, languages
-from widget.web.page import SnippetChoice, build_snippet
+from widget.web.snippets import SnippetChoice, build_snippet
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}

@@ -134,6 +134,17 @@ def test_options_lists_the_methods(app: Flask) -> None:
             assert response.headers.get("Access-Control-Allow-Origin") == "*", path
 
 
+def test_options_answers_carry_the_same_security_headers(app: Flask) -> None:
+    client = app.test_client()
+    for path in plain_paths(app):
+        response = client.options(path)
+        get = client.get(path)
+        assert_common_headers(f"OPTIONS {path}", dict(response.headers))
+        assert response.headers.get("Content-Security-Policy"), f"OPTIONS {path}: no CSP"
+        for name in ("X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Resource-Policy"):
+            assert response.headers.get(name) == get.headers.get(name), (path, name)
+
+
 @pytest.mark.parametrize("method", [*OTHER_METHODS, "TRACE"])
 def test_other_methods_are_refused_with_405(app: Flask, method: str) -> None:
     client = app.test_client()

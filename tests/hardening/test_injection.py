@@ -2,7 +2,7 @@
 
 Each payload is sent as the value of every parameter a route accepts, as a parameter name, as a
 repeated parameter, and in every header that could reach output (``Host``, ``Accept-Language``,
-``X-Forwarded-Host`` and ``-Proto`` with the proxy trusted, ...). For every answer:
+``X-Forwarded-Host`` and ``-Proto`` to a service with a ``public_url``, ...). For every answer:
 
 - the raw payload appears only where the content type's escaping leaves it unchanged;
 - the document's structure (elements and attribute names, JSON keys) is exactly the structure of the
@@ -96,8 +96,9 @@ TEMPLATE_RESULT = "1337"
 HEADERS_REACHING_OUTPUT = ("Host", "Accept-Language", "If-None-Match", "Referer", "Origin")
 """The headers widget/ reads (``Host`` via ``url_root``, ``Accept-Language``, ``If-None-Match``), and
 two that a careless change could start echoing."""
-PROXY_HEADERS = ("Host", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded")
-"""Sent to the app configured with ``trust_proxy = true``, which believes the ``X-Forwarded-*`` ones."""
+PROXY_HEADERS = ("Host", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded", "X-Forwarded-Ssl", "X-Original-URL")
+"""Sent to the app configured with a ``public_url``, whose URLs no request header may change."""
+PUBLIC_URL = "https://counter.example.org"
 SVG_ELEMENTS = frozenset(
     f"{SVG_NAMESPACE}{name}"
     for name in ("svg", "title", "desc", "defs", "g", "path", "use", "rect", "clipPath", "linearGradient", "stop")
@@ -125,7 +126,7 @@ class Placement:
         )
 
 
-def placements(app: Flask, trusted_proxy: bool) -> list[Placement]:
+def placements(app: Flask, proxy_headers: bool) -> list[Placement]:
     """Every place a payload can go, with ``HARMLESS`` standing for the payload."""
     found = []
     client = app.test_client()
@@ -134,14 +135,14 @@ def placements(app: Flask, trusted_proxy: bool) -> list[Placement]:
         is_image = media_type(client.get(path).content_type) == "image/png"
         if is_image:
             continue
-        if not trusted_proxy:
+        if not proxy_headers:
             names = discovered_parameters(app, path)
             for name in names:
                 found.append(Placement(f"{path}?{name}=", path, [(name, HARMLESS)]))
             twice = [(names[0], HARMLESS), (names[0], HARMLESS)]
             found.append(Placement(f"{path}?{names[0]}= twice", path, twice))
             found.append(Placement(f"{path}?<name>=1", path, [(HARMLESS, "1")]))
-        for header in PROXY_HEADERS if trusted_proxy else HEADERS_REACHING_OUTPUT:
+        for header in PROXY_HEADERS if proxy_headers else HEADERS_REACHING_OUTPUT:
             value = HARMLESS if header != "X-Forwarded-Proto" else f"https, {HARMLESS}"
             found.append(Placement(f"{path} {header}:", path, headers={header: value}))
     return found
@@ -256,8 +257,8 @@ def check_js(browser: object) -> Iterator[JsChecker]:
 
 @pytest.fixture(scope="module")
 def targets() -> list[tuple[Baselines, list[Placement]]]:
-    """The default app (parameters and headers) and one trusting its proxy (headers)."""
-    plain, proxied = hardened_app(), hardened_app(trust_proxy="true")
+    """The default app (parameters and headers) and one with a public URL behind a proxy (proxy headers)."""
+    plain, proxied = hardened_app(), hardened_app(public_url=PUBLIC_URL)
     return [(Baselines(plain), placements(plain, False)), (Baselines(proxied), placements(proxied, True))]
 
 
@@ -286,17 +287,22 @@ def test_payload_is_never_reflected_live(
 
 
 def test_forwarded_scheme_and_host_cannot_make_links_unsafe() -> None:
-    """With ``trust_proxy`` on, a forged ``X-Forwarded-Proto``/``-Host`` must not put a script URL in a link.
+    """A forged scheme, host or proxy header must not put a script URL in a link, with or without a public URL.
 
-    Behind a CDN that passes these headers through, the page is cached ``public`` for everyone, so
-    whatever it builds from them is served to every visitor and pasted into other sites as a snippet.
-    Only ``http`` and ``https`` may come out as the scheme of an absolute URL.
+    Without ``public_url`` the page's URLs come from the request (and the page is private); a
+    snippet pasted from it goes into other sites. Only ``http`` and ``https`` may come out as the
+    scheme of an absolute URL.
     """
-    app = hardened_app(trust_proxy="true")
+    for app in (hardened_app(), hardened_app(public_url=PUBLIC_URL)):
+        _check_link_schemes(app)
+
+
+def _check_link_schemes(app: Flask) -> None:
     client = app.test_client()
     bad = []
+    forged = {"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": "evil.example", "Forwarded": "proto=javascript"}
     for path in plain_paths(app):
-        response = client.get(path, headers={"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": "evil.example"})
+        response = client.get(path, headers=forged, environ_overrides={"wsgi.url_scheme": "javascript"})
         if media_type(response.content_type) != "text/html":
             continue
         for tag, name, value in parse_html(response.get_data()).attributes:

@@ -3,13 +3,14 @@
 import importlib
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import SettableClock, make_settings
+from tests.web.casablanca_calendar import next_local_midnight
 from widget.text.catalog import available_languages, counter_texts
 from widget.web import create_app
 
@@ -143,26 +144,39 @@ def test_shields_json_colour_marks_the_end(clock: SettableClock, client: FlaskCl
 
 
 BAD_API_URLS = {
-    "/api/counter.json?lang=xx": "lang",
-    "/api/counter.json?lang=fr&lang=ar": "lang",
-    "/api/counter.json?style=flat": "style",
-    "/api/counter.json?callback=steal": "callback",
-    "/api/shields.json?lang=klingon": "lang",
-    "/api/shields.json?label=hi": "label",
+    "/api/counter.json?lang=xx": ("lang", "xx"),
+    "/api/counter.json?lang=fr&lang=ar": ("lang", None),
+    "/api/counter.json?style=flat": (None, "style"),
+    "/api/counter.json?callback=steal": (None, "callback"),
+    "/api/shields.json?lang=klingon": ("lang", "klingon"),
+    "/api/shields.json?label=hi": (None, "label"),
 }
+"""Each bad URL, the parameter its error names (``None``: one the URL does not take), and what was sent."""
 
 
-@pytest.mark.parametrize(("url", "parameter"), BAD_API_URLS.items())
-def test_bad_api_parameter_is_a_json_400(client: FlaskClient, url: str, parameter: str) -> None:
+@pytest.mark.parametrize(("url", "expected"), BAD_API_URLS.items())
+def test_bad_api_parameter_is_a_json_400(
+    client: FlaskClient, url: str, expected: tuple[str | None, str | None]
+) -> None:
+    parameter, sent = expected
     document = get_json(client, url, 400)
     assert set(document) == {"error"}
+    assert document["error"]["status"] == 400
     assert document["error"]["parameter"] == parameter
-    assert isinstance(document["error"]["message"], str) and parameter in document["error"]["message"]
+    message = document["error"]["message"]
+    assert isinstance(message, str) and (parameter or "lang") in message
+    if sent is not None:
+        assert sent not in client.get(url).get_data(as_text=True), "the error quotes what was sent"
 
 
 def test_bad_language_error_lists_the_languages(client: FlaskClient) -> None:
     message = get_json(client, "/api/counter.json?lang=xx", 400)["error"]["message"]
-    assert "xx" in message and all(lang in message for lang in LANGS)
+    assert "lang" in message and all(lang in message for lang in LANGS)
+
+
+def test_unknown_parameter_error_lists_the_parameters_without_repeating_the_name(client: FlaskClient) -> None:
+    message = get_json(client, "/api/counter.json?lang=fr&evil_name=1", 400)["error"]["message"]
+    assert "lang" in message and "evil_name" not in message
 
 
 def assert_json_error(response, status: int) -> dict:
@@ -216,3 +230,63 @@ def test_head_requests_answer_without_a_body(client: FlaskClient) -> None:
     response = client.head("/api/counter.json")
     assert response.status_code == 200
     assert response.data == b""
+
+
+@pytest.mark.parametrize(
+    ("url", "echoed"),
+    [
+        ("/embed/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E.js", "<img src=x onerror=alert(1)>"),
+        ("/embed/a%26b%3E.js", "a&b>"),
+    ],
+)
+def test_json_bodies_hold_no_markup_characters(client: FlaskClient, url: str, echoed: str) -> None:
+    """``<``, ``>`` and ``&`` are JSON escapes, so a body echoing a value can never be read as markup."""
+    response = client.get(url)
+    assert response.mimetype == "application/json"
+    assert not {ord("<"), ord(">"), ord("&")} & set(response.data), response.data
+    assert echoed in json.loads(response.data)["error"]["message"]  # the same text once parsed
+
+
+def test_json_escapes_keep_every_document_equal_once_parsed(client: FlaskClient) -> None:
+    for lang in LANGS:
+        body = client.get(f"/api/counter.json?lang={lang}").data
+        assert not {ord("<"), ord(">"), ord("&")} & set(body)
+        assert json.loads(body)["sentence"] == counter_texts(lang, 3979, False).sentence
+
+
+def cache_seconds_at(clock: SettableClock, client: FlaskClient, instant: datetime) -> tuple[int, int]:
+    clock.set(instant)
+    response = client.get("/api/shields.json?lang=en")
+    max_age = int(re.search(r"max-age=(\d+)", response.headers["Cache-Control"]).group(1))  # type: ignore[union-attr]
+    return response.get_json()["cacheSeconds"], max_age
+
+
+@pytest.mark.parametrize(
+    ("instant", "cache_seconds"),
+    [
+        (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), 12 * 3600 - 300),  # shields.io may keep it until midnight
+        (datetime(2026, 11, 27, 23, 0, 0, tzinfo=UTC), 3600 - 300),
+        (datetime(2026, 11, 27, 23, 56, 0, tzinfo=UTC), 300),  # the last minutes: shields.io's floor
+        (datetime(2026, 11, 28, 0, 0, 1, tzinfo=UTC), 86400 - 300),
+        (datetime(2026, 7, 1, 22, 30, tzinfo=UTC), 1800 - 300),  # summer, UTC+1: midnight is 23:00Z
+    ],
+)
+def test_shields_cache_seconds_reach_the_next_local_midnight(
+    client: FlaskClient, clock: SettableClock, instant: datetime, cache_seconds: int
+) -> None:
+    assert cache_seconds_at(clock, client, instant)[0] == cache_seconds
+
+
+def test_shields_io_never_shows_yesterdays_count_past_the_floor(client: FlaskClient, clock: SettableClock) -> None:
+    """Fetched at any moment and kept as long as a CDN and then shields.io may, the count lasts until local midnight.
+
+    Not longer (except by shields.io's 300-second floor), and not needlessly shorter.
+    """
+    start = datetime(2026, 9, 19, 20, 0, 3, tzinfo=UTC)  # across the 25-hour day of Morocco's return to UTC+0
+    for step in range(400):
+        instant = start + timedelta(seconds=293 * step)
+        cache_seconds, max_age = cache_seconds_at(clock, client, instant)
+        midnight = next_local_midnight(instant)
+        assert cache_seconds >= 300 and 0 < max_age <= 300, instant
+        latest = instant + timedelta(seconds=max_age + cache_seconds)
+        assert midnight <= latest <= midnight + timedelta(seconds=300), (instant, latest)

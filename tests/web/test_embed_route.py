@@ -118,12 +118,13 @@ def test_the_script_is_plain_and_keeps_to_itself() -> None:
     assert 'attachShadow({ mode: "closed" })' in code and "adoptedStyleSheets" in code
 
 
-def test_the_scripts_languages_are_the_translations() -> None:
-    """The script picks a language before asking the API, so its list must follow the translations."""
+def test_the_script_knows_no_language_and_no_colour() -> None:
+    """Languages, which texts are pictures, and colours come from the API: a new one needs no script change."""
     code = code_of(SCRIPT_FILE.read_text(encoding="utf-8"))
-    listed = re.search(r"const LANGS = \[(.*?)\];", code)
-    assert listed is not None
-    assert tuple(re.findall(r'"([a-z]+)"', listed.group(1))) == available_languages()
+    for lang in available_languages():
+        assert not re.search(rf"[\"'`]{lang}[\"'`]", code), lang
+    neutral = {"#0000", "#0006"}  # a transparent border (visible in forced colours) and the ribbon's shadow
+    assert set(re.findall(r"#[0-9a-fA-F]{3,8}\b", code)) <= neutral, "a palette colour written in the script"
 
 
 def test_the_readme_gives_the_current_versioned_url_and_hash() -> None:

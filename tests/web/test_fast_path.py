@@ -43,7 +43,7 @@ def _answer(client: Client, url: str, **headers: str) -> tuple[int, dict[str, st
 def test_replayed_answer_is_identical_to_the_apps(app: Flask, clock: SettableClock, url: str) -> None:
     fast = Client(app.wsgi_app)
     first = _answer(fast, url)
-    assert len(_fast_path(app)._kept) == 1, "the first answer should be kept for replay"
+    assert len(_fast_path(app)) == 1, "the first answer should be kept for replay"
     replayed = _answer(fast, url)
     direct = _answer(_without_fast_path(app), url)
     assert first == replayed == direct
@@ -110,21 +110,30 @@ def test_nothing_is_replayed_after_local_midnight(app: Flask, clock: SettableClo
     assert (before["count"], after["count"]) == (3979, 3980)
 
 
-def test_errors_and_uncacheable_answers_are_never_kept(app: Flask) -> None:
+def test_uncacheable_answers_are_never_kept(app: Flask) -> None:
     fast = Client(app.wsgi_app)
-    for url in ["/badge.svg?lang=xx", "/api/counter.json?bogus=1", "/healthz", "/nowhere"]:
+    for url in ["/healthz", "/nowhere", "/embed/0123456789abcdef.js", "/assets/000000000000/page.css"]:
         fast.get(url)
         fast.get(url)
-    assert _fast_path(app)._kept == {}
+    assert len(_fast_path(app)) == 0
 
 
-def test_kept_answers_are_bounded_whatever_the_host_header(clock: SettableClock) -> None:
+def test_refusals_are_kept_once_per_kind_of_mistake(app: Flask) -> None:
+    """Distinct junk values land on one fixed error answer, replayed as the app sends it."""
+    fast = Client(app.wsgi_app)
+    first = _answer(fast, "/badge.svg?lang=xx")
+    for value in ("yy", "zz", "x" * 200, "%3Cb%3E"):
+        assert _answer(fast, f"/badge.svg?lang={value}") == first
+    assert _answer(_without_fast_path(app), "/badge.svg?lang=qq") == first
+    assert len(_fast_path(app)) == 1
+
+
+def test_a_host_header_makes_no_entry_of_its_own(clock: SettableClock) -> None:
     app = create_app(make_settings(), clock)
-    _fast_path(app).max_entries = 10
     fast = Client(app.wsgi_app)
     for index in range(50):
         assert fast.get("/badge.svg", headers={"Host": f"host{index}.example"}).status_code == 200
-    assert len(_fast_path(app)._kept) == 10
+    assert len(_fast_path(app)) == 1
 
 
 def test_range_requests_go_to_the_app(app: Flask) -> None:

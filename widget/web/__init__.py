@@ -7,11 +7,10 @@ packages, which know nothing of Flask.
 import os
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from widget.config import Settings, load_settings
 from widget.counting import Clock, system_clock
-from widget.web import api, badges, embed, health, page
+from widget.web import api, assets, badges, card, embed, health, page
 from widget.web.fast_path import DailyResponseCache
 from widget.web.security import add_security_headers, register_error_handlers
 from widget.web.service import EXTENSION_KEY, CounterService
@@ -22,13 +21,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     if settings is None:
         settings = load_settings(os.environ, clock())
     app = Flask(__name__, static_folder=None)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = CounterService(settings, clock)
-    for concern in (badges, api, embed, page, health):
+    for concern in (badges, api, embed, page, card, assets, health):
         app.register_blueprint(concern.blueprint)
     app.after_request(add_security_headers)
     register_error_handlers(app)
-    if settings.trust_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.wsgi_app = DailyResponseCache(app.wsgi_app, clock)  # type: ignore[method-assign]
     return app

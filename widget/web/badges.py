@@ -1,94 +1,90 @@
-"""``/badge.svg`` and ``/badge.png``: the counter as an image, for pages that cannot run scripts."""
+"""``/badge.svg``, ``/badge.png`` and ``/embed/badge.svg``: the counter as an image.
 
-from collections.abc import Mapping
-from typing import cast
+The badge is for pages that cannot run scripts (and for the embed script's ``badge`` variant,
+which loads ``/embed/badge.svg``: the same picture, from the same cache entries, with a ``day``
+parameter that only changes its URL each day). Other sites load these images, so this blueprint
+shares them across origins.
+"""
 
-from flask import Blueprint, Response, current_app, request
+from typing import NamedTuple
 
-from widget.render.badge import STYLES, THEMES, Badge, Style, Theme, render_badge_svg
-from widget.render.counter_badge import counter_badge, error_badge
-from widget.render.png import SCALES, PngUnavailableError, badge_to_png
-from widget.text.catalog import available_languages, counter_texts
-from widget.web.params import Choice, ParameterError, parse_query
-from widget.web.responses import Answer, send
-from widget.web.service import current_service
+from flask import Blueprint, Request, Response
+
+from widget.config import Settings
+from widget.render.badge import STYLES, Style, render_badge_svg
+from widget.render.counter_badge import counter_badge
+from widget.render.palette import THEMES, Theme
+from widget.render.png import SCALES, badge_to_png
+from widget.text.catalog import counter_texts
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
+from widget.web.params import DAY, Choice, Ignored, language_choice, parse_query
+from widget.web.responses import PNG_TYPE, SVG_HEADERS, SVG_TYPE, Answer, png_refusal, svg_refusal
+from widget.web.security import share_across_origins
 
 blueprint = Blueprint("badges", __name__)
+blueprint.after_request(share_across_origins)
 
-SVG_TYPE = "image/svg+xml; charset=utf-8"
-PNG_TYPE = "image/png"
-SVG_POLICY = "default-src 'none'"
-"""An SVG opened on its own is a document: it may never run script or load anything."""
-SVG_HEADERS = (("Content-Security-Policy", SVG_POLICY),)
-
-
-def badge_choices(default_lang: str, with_scale: bool) -> list[Choice]:
-    """The parameters of the badge URLs."""
-    choices = [
-        Choice("lang", available_languages(), default_lang),
-        Choice("style", STYLES, "flat"),
-        Choice("theme", THEMES, "light"),
-    ]
-    if with_scale:
-        choices.append(Choice("scale", tuple(str(scale) for scale in SCALES), "1"))
-    return choices
+STYLE: Choice[Style] = Choice("style", STYLES, "flat")
+THEME: Choice[Theme] = Choice("theme", THEMES, "light")
+SCALE: Choice[int] = Choice("scale", SCALES, 1)
 
 
-def error_answer(error: ParameterError, args: Mapping[str, str], as_png: bool, status: int = 400) -> Answer:
-    """An error badge in the style and theme the URL asked for, where those at least are valid."""
-    style = args.get("style", "").strip().lower()
-    theme = args.get("theme", "").strip().lower()
-    badge = error_badge(
-        error.problem,
-        str(error),
-        cast(Style, style if style in STYLES else "flat"),
-        cast(Theme, theme if theme in THEMES else "light"),
-    )
-    if as_png:
-        try:
-            return Answer(badge_to_png(badge), PNG_TYPE, status)
-        except PngUnavailableError:
-            pass
-    return Answer(render_badge_svg(badge).encode(), SVG_TYPE, status, SVG_HEADERS)
+class BadgeQuery(NamedTuple):
+    """Which badge: every parameter of the badge URLs, typed (``scale`` is 1 for SVG)."""
+
+    lang: str
+    style: Style
+    theme: Theme
+    scale: int = 1
 
 
-def _counter_badge(query: Mapping[str, str], days: int, ended: bool) -> Badge:
-    texts = counter_texts(query["lang"], days, ended)
-    return counter_badge(texts, ended, cast(Style, query["style"]), cast(Theme, query["theme"]))
+def read_badge_query(
+    request: Request, settings: Settings, with_scale: bool, ignored: tuple[Ignored, ...] = ()
+) -> BadgeQuery:
+    """The badge a request asks for; ``ParameterError`` if it asks for something we do not draw."""
+    lang = language_choice(settings.default_lang)
+    choices: list[Choice[str | int]] = [lang, STYLE, THEME, SCALE] if with_scale else [lang, STYLE, THEME]
+    query = parse_query(request.args, choices, ignored)
+    return BadgeQuery(query[lang], query[STYLE], query[THEME], query[SCALE])
 
 
-def _serve_badge(as_png: bool) -> Response:
-    service = current_service()
-    instant, state = service.now()
-    max_age = state.seconds_until_next_change(instant)
-    try:
-        query = parse_query(request.args, badge_choices(service.settings.default_lang, with_scale=as_png))
-    except ParameterError as error:
-        return send(error_answer(error, request.args, as_png), max_age)
+def _badge_svg(query: BadgeQuery, today: Today) -> Answer:
+    state = today.state
+    texts = counter_texts(query.lang, state.days, state.ended)
+    badge = counter_badge(texts, state.ended, query.style, query.theme)
+    return Answer(render_badge_svg(badge).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
-    def build() -> Answer:
-        badge = _counter_badge(query, state.days, state.ended)
-        if as_png:
-            return Answer(badge_to_png(badge, int(query["scale"])), PNG_TYPE)
-        return Answer(render_badge_svg(badge).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
-    key = ("png" if as_png else "svg", *sorted(query.items()))
-    try:
-        answer = service.cache.get_or_build(state.local_date, key, build)
-    except PngUnavailableError as error:
-        current_app.logger.error("%s", error)
-        unavailable = ParameterError("format", f"PNG badges are unavailable on this server: {error}", "PNG unavailable")
-        return send(error_answer(unavailable, query, as_png=True, status=503), 0)
-    return send(answer, max_age, state)
+def _badge_png(query: BadgeQuery, today: Today) -> Answer:
+    state = today.state
+    texts = counter_texts(query.lang, state.days, state.ended)
+    badge = counter_badge(texts, state.ended, query.style, query.theme)
+    return Answer(badge_to_png(badge, query.scale), PNG_TYPE)
+
+
+BADGE_SVG = DailyAnswer(_badge_svg, svg_refusal)
+BADGE_PNG = DailyAnswer(_badge_png, png_refusal)
+
+SVG_ENDPOINT = DailyEndpoint(BADGE_SVG, lambda request, settings: read_badge_query(request, settings, False))
+PNG_ENDPOINT = DailyEndpoint(BADGE_PNG, lambda request, settings: read_badge_query(request, settings, True))
+EMBEDDED_SVG_ENDPOINT = DailyEndpoint(
+    BADGE_SVG, lambda request, settings: read_badge_query(request, settings, False, (DAY,))
+)
 
 
 @blueprint.get("/badge.svg")
 def badge_svg() -> Response:
     """The badge as SVG: ``lang``, ``style`` and ``theme`` choose the variant."""
-    return _serve_badge(as_png=False)
+    return serve_daily(SVG_ENDPOINT)
 
 
 @blueprint.get("/badge.png")
 def badge_png() -> Response:
     """The badge as PNG, for e-mail and forums; ``scale`` 2-4 for high-DPI screens."""
-    return _serve_badge(as_png=True)
+    return serve_daily(PNG_ENDPOINT)
+
+
+@blueprint.get("/embed/badge.svg")
+def embedded_badge_svg() -> Response:
+    """``/badge.svg`` (same ``lang``, ``style``, ``theme``, same picture) that also takes ``day``."""
+    return serve_daily(EMBEDDED_SVG_ENDPOINT)

@@ -10,12 +10,13 @@ time, and lets the README print a Subresource Integrity hash for it.
   always has the same bytes (or is gone), so it is cached for a year as ``immutable`` and an
   ``integrity`` attribute on it never breaks while the URL answers at all.
 - ``/embed/text.svg`` draws one of the day's texts as glyph outlines (see
-  ``widget.render.sentence``); ``/embed/badge.svg`` is ``/badge.svg``. Both accept a ``day`` that
-  changes their URL each day, because a browser keeps an image by URL for the life of a page.
+  ``widget.render.sentence``); ``/embed/badge.svg`` is ``/badge.svg`` (served by
+  ``widget.web.badges``). Both accept a ``day`` that changes their URL each day, because a browser
+  keeps an image by URL for the life of a page.
 
-Every path here starts with ``/embed``, which ``widget.web.security`` shares across origins
-(``Access-Control-Allow-Origin: *``): a script tag with ``integrity`` and ``crossorigin`` needs it,
-and the script fetches its images in CORS mode so that no cookie goes with them.
+This blueprint shares its answers across origins (``Access-Control-Allow-Origin: *``): a script
+tag with ``integrity`` and ``crossorigin`` needs it, and the script fetches its images in CORS
+mode so that no cookie goes with them.
 
 Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gzipped) is as it is:
 
@@ -30,9 +31,13 @@ Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gz
 - Pasted several times, it runs once: it waits for the page to be parsed, takes every tag that
   points at ``HOST/embed*.js`` and marks it with ``data-voipdown``; a later copy finds every tag
   marked and stops. A marker on the tag needs no global. Widgets in one language share one request.
-- Real text where every system has fonts (Latin, Arabic): it wraps, zooms, can be selected and
-  follows forced-colors modes. Tifinagh is shown as a picture with the text as ``alt``: many
-  systems have no Tifinagh font, and a strict CSP may forbid web fonts but allows our images.
+- It knows no language and no colour: the API lists the languages (the script picks the tag's
+  ``data-lang``, else the page's ``<html lang>``, from that list, so it first asks for the default
+  language's document), says which texts to show as pictures (``widget.web.pictures``: Tifinagh,
+  for which many systems have no font, while a strict CSP may forbid web fonts but allows our
+  images) and gives the colours of the counter's tone (the ribbon turns the ended colour with the
+  badges). Everything else is real text: it wraps, zooms, can be selected and follows
+  forced-colors modes.
 - A widget appears only once its images are in, so the host page moves at most once; if the
   server is down, answers an error or garbage, it is removed without a word (an error after it has
   shown keeps the last count). ``embed_enabled: false`` from the API removes every widget.
@@ -44,27 +49,33 @@ Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gz
 
 import base64
 import hashlib
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import cast
+from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, request
-from werkzeug.datastructures import MultiDict
+from flask import Blueprint, Request, Response, abort
 
-from widget.render.badge import Style, Theme, render_badge_svg
-from widget.render.counter_badge import counter_badge
-from widget.render.sentence import TEXT_THEMES, TextLine, TextTheme, render_text_svg
-from widget.text.catalog import CounterTexts, available_languages, counter_texts
-from widget.web.badges import SVG_HEADERS, SVG_TYPE, badge_choices, error_answer
-from widget.web.params import Choice, ParameterError, parse_query
-from widget.web.responses import Answer, Reuse, mark_reusable, respond, send
-from widget.web.service import current_service
+from widget.config import Settings
+from widget.render.palette import THEMES, Theme
+from widget.render.sentence import TextLine, render_text_svg
+from widget.text.catalog import counter_texts
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
+from widget.web.params import DAY, Choice, language_choice, parse_query
+from widget.web.pictures import TEXT_PARTS, TextPart, text_of
+from widget.web.responses import (
+    RELEASE_LONG,
+    SVG_HEADERS,
+    SVG_TYPE,
+    Answer,
+    mark_reusable,
+    plain_svg_refusal,
+    respond,
+)
+from widget.web.security import share_across_origins
 
 blueprint = Blueprint("embed", __name__)
+blueprint.after_request(share_across_origins)
 
 SCRIPT_TYPE = "text/javascript; charset=utf-8"
 SCRIPT_MAX_AGE = 3600
@@ -76,14 +87,9 @@ IMMUTABLE_MAX_AGE = 31_536_000
 VERSION_LENGTH = 16
 """Hex digits of the script's SHA-256 in the versioned URL: 64 bits, no accidental collision."""
 
-TEXT_PARTS = ("sentence", "label", "message")
-"""Which of the day's texts ``/embed/text.svg`` draws: the footer shows the sentence, the ribbon
-the label and the message."""
-DAY_PARAMETER = "day"
-"""``/embed/text.svg`` accepts and ignores ``day=YYYY-MM-DD``: the script sets it to the date the
-API says its texts are valid for, so the picture's URL changes at midnight and the browser, which
-keeps images by URL for the life of a page, fetches the new day's picture."""
-DAY_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+PART: Choice[TextPart] = Choice("part", TEXT_PARTS, "sentence")
+TEXT_THEME: Choice[Theme] = Choice("theme", THEMES, "light")
+"""``light`` draws dark text (for light pages), ``dark`` light text."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,7 @@ def _send_script(cache_control: str) -> Response:
 
     The bytes and headers change only with a release, so the fast path may replay them forever.
     """
-    mark_reusable(Reuse(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), counts_down=False))
+    mark_reusable(RELEASE_LONG)
     return respond(embed_script().answer, cache_control)
 
 
@@ -150,65 +156,31 @@ def embed_versioned_js(version: str) -> Response:
     return _send_script(f"public, max-age={IMMUTABLE_MAX_AGE}, immutable")
 
 
-def _without_day(args: MultiDict[str, str]) -> MultiDict[str, str]:
-    """``args`` less a well-formed ``day``, which only makes each day's URL distinct."""
-    rest = MultiDict(args)
-    days = rest.poplist(DAY_PARAMETER)
-    if len(days) > 1:
-        raise ParameterError(DAY_PARAMETER, f"parameter {DAY_PARAMETER!r} is given {len(days)} times", "day repeated")
-    if days and days[0] and not DAY_FORMAT.fullmatch(days[0]):
-        raise ParameterError(DAY_PARAMETER, f"{DAY_PARAMETER} must be a date written YYYY-MM-DD", "bad day")
-    return rest
+class TextQuery(NamedTuple):
+    """Which picture of text: the part of the day's texts, its language, and its colours."""
+
+    lang: str
+    part: TextPart
+    theme: Theme
 
 
-def _serve_svg(
-    kind: str, choices: Callable[[str], list[Choice]], draw: Callable[[Mapping[str, str], CounterTexts, bool], str]
-) -> Response:
-    """Today's picture ``draw`` makes for the query, built once a day and cached until midnight.
-
-    A bad query gets an error badge with status 400, as on ``/badge.svg``, so it shows in place.
-    """
-    service = current_service()
-    instant, state = service.now()
-    max_age = state.seconds_until_next_change(instant)
-    try:
-        query = parse_query(_without_day(request.args), choices(service.settings.default_lang))
-    except ParameterError as error:
-        return send(error_answer(error, {}, as_png=False), max_age)  # flat and light, whatever was asked
-
-    def build() -> Answer:
-        texts = counter_texts(query["lang"], state.days, state.ended)
-        return Answer(draw(query, texts, state.ended).encode(), SVG_TYPE, headers=SVG_HEADERS)
-
-    answer = service.cache.get_or_build(state.local_date, (kind, *sorted(query.items())), build)
-    return send(answer, max_age, state)
+def read_text_query(request: Request, settings: Settings) -> TextQuery:
+    """The picture a request asks for; ``day`` is checked and dropped."""
+    lang = language_choice(settings.default_lang)
+    query = parse_query(request.args, [PART, lang, TEXT_THEME], [DAY])
+    return TextQuery(query[lang], query[PART], query[TEXT_THEME])
 
 
-def _text_choices(default_lang: str) -> list[Choice]:
-    return [
-        Choice("part", TEXT_PARTS, "sentence"),
-        Choice("lang", available_languages(), default_lang),
-        Choice("theme", TEXT_THEMES, "light"),
-    ]
+def _text_svg(query: TextQuery, today: Today) -> Answer:
+    texts = counter_texts(query.lang, today.state.days, today.state.ended)
+    line = TextLine(text_of(texts, query.part), texts.lang, texts.direction, query.theme)
+    return Answer(render_text_svg(line).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
 
-def _draw_text(query: Mapping[str, str], texts: CounterTexts, ended: bool) -> str:
-    line = getattr(texts, query["part"])
-    return render_text_svg(TextLine(line, texts.lang, texts.direction, cast(TextTheme, query["theme"])))
-
-
-def _draw_badge(query: Mapping[str, str], texts: CounterTexts, ended: bool) -> str:
-    style, theme = cast(Style, query["style"]), cast(Theme, query["theme"])
-    return render_badge_svg(counter_badge(texts, ended, style, theme))
+TEXT_ENDPOINT = DailyEndpoint(DailyAnswer(_text_svg, plain_svg_refusal), read_text_query)
 
 
 @blueprint.get("/embed/text.svg")
 def text_svg() -> Response:
     """One of today's texts (``part``) in ``lang`` as outlines: dark text (``theme=light``) or light."""
-    return _serve_svg("embed-text", _text_choices, _draw_text)
-
-
-@blueprint.get("/embed/badge.svg")
-def badge_svg() -> Response:
-    """``/badge.svg`` (same ``lang``, ``style``, ``theme``, same picture) that also takes ``day``."""
-    return _serve_svg("embed-badge", lambda lang: badge_choices(lang, with_scale=False), _draw_badge)
+    return serve_daily(TEXT_ENDPOINT)

@@ -1,30 +1,64 @@
 """The fast path: answers that stay the same all day, replayed without running Flask.
 
-The counter changes once a day, so the service's answers do too. The first time a URL is
-asked, the app builds the response as usual and marks it reusable for the local day (or, for
-the embed script, for the release: ``REUSABLE``); this WSGI middleware keeps the status,
-headers and body it sent and replays them for the same request, recomputing only
-``Cache-Control``'s seconds where they count down to midnight. ``304``
-answers use the same rules as the app (``client_has``, ``not_modified_headers``). Anything
-unusual (another method, a Range or If-Match header, a miss) goes to the app untouched.
+The counter changes once a day, so the service's answers do too. The first time a path is
+asked, the app builds the response as usual and marks it reusable (``REUSABLE``): for how long,
+and how to tell its requests apart (``Reuse.variant_of``, the same reading of the query and of
+the headers it varies on that the app's own cache uses). This WSGI middleware keeps the status,
+headers and body it sent under the *normalised* variant and the content coding the request
+accepts, and replays them to every request that reads the same, recomputing only
+``Cache-Control``'s seconds where they count down. So ``lang=AR``, ``lang=ar`` and
+``lang=ar&utm_source=x`` share one entry, a ``Host`` header makes no entry of its own unless the
+answer carries a URL taken from it, and junk values all land on the few fixed error answers.
+
+Entries are bounded in bytes and the least recently used go first, so no stream of requests can
+grow memory or push the day's real answers out for long. ``304`` answers use the same rules as
+the app (``client_has``, ``not_modified_headers``), and only ever confirm a success. Anything
+unusual (another method, a Range or If-Match header, a path not yet seen) goes to the app
+untouched. A path marked reusable without ``variant_of`` must answer every request alike (the
+embed script and the page's assets ignore their query).
 """
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from widget.counting import Clock
-from widget.web.responses import REUSABLE, Reuse, cache_control, client_has, not_modified_headers
+from widget.web.encodings import preference
+from widget.web.responses import (
+    ENTRY_OVERHEAD_BYTES,
+    REUSABLE,
+    Reuse,
+    VariantOf,
+    cache_control,
+    client_has,
+    not_modified_headers,
+)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-KEY_ENVIRON = ("PATH_INFO", "QUERY_STRING", "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO")
-"""Everything in a request that an answer can depend on, besides the headers it says it varies on."""
+FAST_PATH_BYTES = 32 * 1024 * 1024
+"""The most the fast path keeps of replayable responses, headers and bodies."""
 
 UNREPLAYABLE = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
 """Request headers whose semantics the fast path does not reproduce: such requests go to the app."""
+READ_ENVIRON = (
+    "QUERY_STRING",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_HOST",
+    "wsgi.url_scheme",
+    "SCRIPT_NAME",
+    "SERVER_NAME",
+    "SERVER_PORT",
+)
+"""Everything a ``DailyEndpoint.read`` may look at: the query, ``Accept-Language``, and what the
+request's root URL is made of (``widget.web.public``). Reading a request costs tens of
+microseconds, a replay a few, so each reading is remembered under these values."""
+READINGS = 4096
+"""How many readings are remembered (least recently used first out): a stream of distinct junk
+only makes the fast path read again, never grow."""
 
 
 @dataclass(frozen=True)
@@ -32,55 +66,88 @@ class _Kept:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
-    etag: str
+    etag: str | None
     reuse: Reuse
+    control_index: int | None = field(init=False)
+    """Where ``Cache-Control`` stands in ``headers``, to rewrite it in place on replay."""
+    size: int = field(init=False)
+    """Bytes counted against the bound: body, headers, bookkeeping."""
+
+    def __post_init__(self) -> None:
+        control = next((index for index, (name, _) in enumerate(self.headers) if name == "Cache-Control"), None)
+        object.__setattr__(self, "control_index", control)
+        headers_size = sum(len(name) + len(value) for name, value in self.headers)
+        object.__setattr__(self, "size", len(self.body) + headers_size + ENTRY_OVERHEAD_BYTES)
 
 
 class DailyResponseCache:
-    """WSGI middleware replaying reusable answers until they expire, with bounded memory."""
+    """WSGI middleware replaying reusable answers until they expire, keyed by variant, bounded in bytes."""
 
-    def __init__(self, app: WsgiApp, clock: Clock, max_entries: int = 2048) -> None:
+    def __init__(self, app: WsgiApp, clock: Clock, max_bytes: int = FAST_PATH_BYTES) -> None:
         self.app = app
         self.clock = clock
-        self.max_entries = max_entries
-        self._kept: dict[tuple[str | None, ...], _Kept] = {}
-        self._vary: dict[str, tuple[str, ...]] = {}
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._readers: dict[str, VariantOf | None] = {}
+        self._readings: OrderedDict[tuple[Any, ...], Hashable] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def _key(self, environ: dict[str, Any]) -> tuple[str | None, ...]:
-        varied = self._vary.get(environ.get("PATH_INFO", ""), ())
-        return tuple(environ.get(name) for name in KEY_ENVIRON) + tuple(environ.get(name) for name in varied)
+    def _key(self, path: str, reader: VariantOf | None, environ: dict[str, Any]) -> Hashable:
+        return (path, self._variant(path, reader, environ), preference(environ.get("HTTP_ACCEPT_ENCODING")))
+
+    def _variant(self, path: str, reader: VariantOf | None, environ: dict[str, Any]) -> Hashable:
+        """The normalised variant the request asks for, read once per distinct query, language and root."""
+        if reader is None:
+            return None
+        signature = (path, *(environ.get(name) for name in READ_ENVIRON))
+        variant = self._readings.get(signature)
+        if variant is None:
+            variant = reader(environ)
+            with self._lock:
+                self._readings[signature] = variant
+                if len(self._readings) > READINGS:
+                    self._readings.popitem(last=False)
+        return variant
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD") or any(name in environ for name in UNREPLAYABLE):
             return self.app(environ, start_response)
-        key = self._key(environ)
+        path = environ.get("PATH_INFO", "")
+        if path not in self._readers:
+            return self._run_and_keep(path, environ, start_response)
+        key = self._key(path, self._readers[path], environ)
         kept = self._kept.get(key)
         if kept is not None:
             now = self.clock()
             if kept.reuse.valid_from <= now < kept.reuse.until:
+                with self._lock:
+                    if key in self._kept:
+                        self._kept.move_to_end(key)
                 return self._replay(kept, now, environ, start_response)
-            with self._lock:
-                self._kept = {}
-        return self._run_and_keep(key, environ, start_response)
+            self._drop(key)
+        return self._run_and_keep(path, environ, start_response)
 
     def _replay(
         self, kept: _Kept, now: datetime, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         headers = kept.headers
-        if kept.reuse.counts_down:
-            max_age = int((kept.reuse.until - now).total_seconds())
-            headers = [(name, cache_control(max_age) if name == "Cache-Control" else value) for name, value in headers]
-        if client_has(environ.get("HTTP_IF_NONE_MATCH"), kept.etag):
+        reuse = kept.reuse
+        index = kept.control_index
+        if reuse.counts_down and index is not None:
+            max_age = int((reuse.until - now).total_seconds())
+            if reuse.longest is not None:
+                max_age = min(max_age, reuse.longest)
+            headers = list(headers)
+            headers[index] = ("Cache-Control", cache_control(max_age, reuse.shareable))
+        if kept.etag is not None and client_has(environ.get("HTTP_IF_NONE_MATCH"), kept.etag):
             start_response("304 NOT MODIFIED", not_modified_headers(headers))
             return []
         start_response(kept.status, headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
+        return [kept.body]
 
-    def _run_and_keep(
-        self, key: tuple[str | None, ...], environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
+    def _run_and_keep(self, path: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         sent: list[Any] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -89,7 +156,7 @@ class DailyResponseCache:
 
         result = self.app(environ, capture)
         reuse = environ.get(REUSABLE)
-        if reuse is None or environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ:
+        if not isinstance(reuse, Reuse) or environ["REQUEST_METHOD"] != "GET" or "HTTP_IF_NONE_MATCH" in environ:
             return result
         try:
             body = b"".join(result)
@@ -98,23 +165,34 @@ class DailyResponseCache:
             if close is not None:
                 close()
         status, headers = sent
-        header_map = {name.lower(): value for name, value in headers}
-        if status.startswith("200") and "etag" in header_map:
-            self._keep(key, environ, _Kept(status, list(headers), body, header_map["etag"], reuse), header_map)
+        self._readers[path] = reuse.variant_of
+        key = self._key(path, reuse.variant_of, environ)
+        # Only a success is ever confirmed by a 304: an error is kept without a validator to match.
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        self._keep(key, _Kept(status, list(headers), body, etag if status.startswith("200") else None, reuse))
         return [body]
 
-    def _keep(
-        self, key: tuple[str | None, ...], environ: dict[str, Any], kept: _Kept, header_map: dict[str, str]
-    ) -> None:
-        path = environ.get("PATH_INFO", "")
-        varied = tuple(
-            "HTTP_" + name.strip().upper().replace("-", "_")
-            for name in header_map.get("vary", "").split(",")
-            if name.strip()
-        )
+    def _keep(self, key: Hashable, kept: _Kept) -> None:
         with self._lock:
-            if varied != self._vary.get(path, ()):
-                self._vary[path] = varied
-                key = self._key(environ)
-            if len(self._kept) < self.max_entries:
-                self._kept[key] = kept
+            previous = self._kept.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous.size
+            self._kept[key] = kept
+            self._bytes += kept.size
+            while self._bytes > self.max_bytes and len(self._kept) > 1:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= dropped.size
+
+    def _drop(self, key: Hashable) -> None:
+        with self._lock:
+            dropped = self._kept.pop(key, None)
+            if dropped is not None:
+                self._bytes -= dropped.size
+
+    @property
+    def bytes(self) -> int:
+        """Bytes held, as counted against ``max_bytes``."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._kept)

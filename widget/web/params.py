@@ -1,69 +1,132 @@
-"""Query parameters: every URL parameter we accept, parsed strictly, with errors that say why.
+"""Query parameters: every URL parameter we accept, parsed strictly into typed values, with errors that say why.
 
 Public URLs are pasted into pages nobody edits again, so a parameter, once named, keeps its
 meaning forever. A parameter we do not know, a repeated one, or a value outside its choices is
 an error that names the parameter and lists what is allowed; an empty value means the default.
+An error never quotes what was sent: its words are fixed per parameter and problem, so a stream
+of junk values makes no new answer to build or keep (and nothing from the request is reflected).
+
+Names are matched exactly (``lang``, never ``LANG``): a URL is a program's input and one spelling
+per name keeps every cache keyed on one spelling. Values are matched case-insensitively and
+without surrounding spaces (``lang=AR`` is ``lang=ar``), because people type them.
 """
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from werkzeug.datastructures import MultiDict
 
-MAX_SHOWN_VALUE = 40
-"""Bad values are quoted back in errors, cut to this many characters."""
+from widget.text.catalog import available_languages
+
+ValueT = TypeVar("ValueT", bound=str | int, covariant=True)
+"""A choice's value type: a ``Literal`` of strings (``Style``), ``str`` or ``int``."""
+ChosenT = TypeVar("ChosenT", bound=str | int)
 
 
 class ParameterError(ValueError):
     """A query parameter that cannot be used; ``str()`` is the message shown to the user."""
 
-    def __init__(self, parameter: str, message: str, problem: str) -> None:
+    def __init__(self, parameter: str | None, message: str, problem: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+        """The parameter at fault, or ``None`` for one the URL does not take (its name is not repeated)."""
         self.problem = problem
         """A few words short enough to draw on an error badge."""
 
 
 @dataclass(frozen=True)
-class Choice:
-    """A parameter whose value is one of a fixed, ordered set."""
+class Choice(Generic[ValueT]):
+    """A parameter whose value is one of a fixed, ordered set of typed values (a ``Literal``'s, or ints).
+
+    A value is matched by its text, so ``Choice("scale", (1, 2), 1)`` reads ``scale=2`` as ``2``.
+    """
 
     name: str
-    values: tuple[str, ...]
-    default: str
+    values: tuple[ValueT, ...]
+    default: ValueT
+
+    def match(self, given: str) -> ValueT | None:
+        """The value ``given`` spells, ignoring case and surrounding spaces, or ``None``."""
+        wanted = given.strip().lower()
+        return next((value for value in self.values if str(value) == wanted), None)
 
 
-def _shown(value: str) -> str:
-    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
+@dataclass(frozen=True)
+class Ignored:
+    """A parameter accepted and then ignored: it only makes URLs distinct (a date, a cache buster).
+
+    With ``form``, it may be given once and, when not empty, must match ``form``, so a typo in
+    it is reported rather than silently kept in a URL; without, any value, any number of times.
+    """
+
+    name: str
+    form: re.Pattern[str] | None = None
+    description: str = ""
+    """What ``form`` means, for the error message (``a date written YYYY-MM-DD``)."""
 
 
-def parse_query(args: MultiDict[str, str], choices: Iterable[Choice]) -> Mapping[str, str]:
-    """The value of every choice in ``choices``, from ``args`` or the default.
+DAY = Ignored("day", re.compile(r"\d{4}-\d{2}-\d{2}"), "a date written YYYY-MM-DD")
+"""The embed script sets ``day`` on its pictures to the date their texts are for, so each day's picture has
+its own URL: a browser keeps an image by URL for the life of a page, and would show yesterday's number."""
 
-    Values are matched case-insensitively, so ``lang=AR`` works as ``lang=ar`` does.
+
+def language_choice(default_lang: str) -> Choice[str]:
+    """``lang``: a language with a translation file (read at each call, so a new file needs no code)."""
+    return Choice("lang", available_languages(), default_lang)
+
+
+class Query:
+    """The values of a request's parameters, each read back with the type of its ``Choice``."""
+
+    def __init__(self, chosen: dict[str, int]) -> None:
+        self._chosen = chosen
+
+    def __getitem__(self, choice: Choice[ChosenT]) -> ChosenT:
+        """The value given for ``choice``, or its default."""
+        index = self._chosen.get(choice.name)
+        return choice.default if index is None else choice.values[index]
+
+
+def _check_ignored(args: MultiDict[str, str], ignored: Ignored) -> None:
+    if ignored.form is None:
+        return
+    given = args.getlist(ignored.name)
+    if len(given) > 1:
+        raise ParameterError(
+            ignored.name, f"{ignored.name} is given more than once; give it once", f"{ignored.name} repeated"
+        )
+    if given and given[0] and not ignored.form.fullmatch(given[0]):
+        raise ParameterError(ignored.name, f"{ignored.name} must be {ignored.description}", f"bad {ignored.name}")
+
+
+def parse_query(
+    args: MultiDict[str, str], choices: Sequence[Choice[str | int]], ignored: Iterable[Ignored] = ()
+) -> Query:
+    """The value of every choice in ``choices``, from ``args`` or the default; ``ignored`` are checked, then dropped.
+
+    Raises ``ParameterError`` for the first problem found: an unknown parameter, then (in the
+    order of ``choices``) a repeated one or a value outside its choices.
     """
     by_name = {choice.name: choice for choice in choices}
+    ignored_by_name = {parameter.name: parameter for parameter in ignored}
     for name in args:
-        if name not in by_name:
+        if name not in by_name and name not in ignored_by_name:
             allowed = ", ".join(by_name) or "none"
-            raise ParameterError(
-                name, f"unknown parameter {_shown(name)!r}; parameters here: {allowed}", "unknown parameter"
-            )
-    parsed = {}
+            raise ParameterError(None, f"unknown parameter; parameters here: {allowed}", "unknown parameter")
+    for parameter in ignored_by_name.values():
+        _check_ignored(args, parameter)
+    chosen: dict[str, int] = {}
     for name, choice in by_name.items():
         given = args.getlist(name)
         if len(given) > 1:
-            raise ParameterError(
-                name, f"parameter {name!r} is given {len(given)} times; give it once", f"{name} repeated"
-            )
-        value = given[0].strip().lower() if given else ""
-        if not value:
-            parsed[name] = choice.default
-        elif value in choice.values:
-            parsed[name] = value
-        else:
-            allowed = ", ".join(choice.values)
-            raise ParameterError(
-                name, f"{name}={_shown(given[0])!r} is not allowed; use one of: {allowed}", f"bad {name}"
-            )
-    return parsed
+            raise ParameterError(name, f"{name} is given more than once; give it once", f"{name} repeated")
+        if not given or not given[0].strip():
+            continue
+        value = choice.match(given[0])
+        if value is None:
+            allowed = ", ".join(str(value) for value in choice.values)
+            raise ParameterError(name, f"this {name} is not allowed; use one of: {allowed}", f"bad {name}")
+        chosen[name] = choice.values.index(value)
+    return Query(chosen)

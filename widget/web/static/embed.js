@@ -4,34 +4,29 @@
   const me = document.currentScript;
   if (!me || !me.src || !document.adoptedStyleSheets) return;
   const origin = new URL(me.src).origin;
-  const LANGS = ["fr", "ar", "zgh", "en", "ary"];
   const MARK = "data-voipdown";
   const MINUTE = 6e4;
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`:host{all:initial!important;display:block!important}
+  const css = `:host{all:initial!important;display:block!important}
 :host(voipdown-badge){display:inline-block!important}
 :host(voipdown-ribbon){display:contents!important}
 .h{display:none!important}
 a{color:inherit;border-radius:2px}
 img{vertical-align:middle;height:1.5em;max-width:100%}
-.f{display:block;font:.875em/1.5 system-ui,sans-serif;color:#1f2328}
-.f a:before{content:"";display:inline-block;width:.6em;height:.6em;margin-inline-end:.4em;border-radius:50%;background:#c0392b}
-.d{color:#f6f8fa}
-@media(prefers-color-scheme:dark){.a{color:#f6f8fa}}
+.f{display:block;font:.875em/1.5 system-ui,sans-serif;color:var(--text_on_light)}
+.f a:before{content:"";display:inline-block;width:.6em;height:.6em;margin-inline-end:.4em;border-radius:50%;background:var(--accent)}
+.d{color:var(--text_on_dark)}
+@media(prefers-color-scheme:dark){.a{color:var(--text_on_dark)}}
 .b{display:inline-block;line-height:0}
 .b img{height:auto}
-.r{position:fixed;z-index:2147483647;bottom:16px;inset-inline-start:16px;display:flex;align-items:start;max-width:calc(100vw - 32px);background:#c0392b;color:#fff;border:1px solid #0000;border-radius:6px;box-shadow:0 2px 8px #0006;font:13px/1.4 system-ui,sans-serif}
+.r{position:fixed;z-index:2147483647;bottom:16px;inset-inline-start:16px;display:flex;align-items:start;max-width:calc(100vw - 32px);background:var(--accent);color:var(--accent_text);border:1px solid #0000;border-radius:6px;box-shadow:0 2px 8px #0006;font:13px/1.4 system-ui,sans-serif}
 .r a{padding:8px 8px 10px;text-decoration:none}
 .r b{display:block;font-size:22px}
 .r button{all:unset;padding:4px 8px;font:20px/1 system-ui,sans-serif;cursor:pointer;border-radius:2px}
-a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
+:focus-visible{outline:2px solid;outline-offset:2px}
 @media(prefers-reduced-motion:no-preference){.in{animation:in .5s ease-out}}
-@keyframes in{from{transform:translateY(150%)}}`);
+@keyframes in{from{transform:translateY(150%)}}`;
 
-  const speak = (tag) => {
-    const code = String(tag || "").toLowerCase().split("-")[0];
-    return LANGS.includes(code) ? code : "";
-  };
   const el = (name, props, ...kids) => {
     const node = Object.assign(document.createElement(name), props);
     node.append(...kids);
@@ -46,8 +41,10 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
     })
       .then((response) => response.ok && response.json())
       .then((d) =>
-        Number.isInteger(d.count) && typeof d.embed_enabled == "boolean" && Date.parse(d.next_change) > 0 &&
-        [d.lang, d.label, d.message, d.sentence, d.valid_for, d.close_label].every((s) => typeof s == "string") ? d : null)
+        typeof d.embed_enabled == "boolean" && Date.parse(d.next_change) > 0 &&
+        [d.lang, d.label, d.message, d.sentence, d.valid_for, d.close_label].every((s) => typeof s == "string") &&
+        d.languages.includes(d.lang) && d.needs_picture &&
+        Object.values(d.colors).every((s) => /^#\w+$/.test(s)) ? d : null)
       .catch(() => null);
 
   const picture = (path, d, theme, alt) => {
@@ -55,7 +52,7 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
     const img = el("img", { crossOrigin: "anonymous", referrerPolicy: "no-referrer", alt, src: url(theme == "dark" ? "dark" : "light") });
     return theme == "auto" ? el("picture", {}, el("source", { media: "(prefers-color-scheme:dark)", srcset: url("dark") }), img) : img;
   };
-  const say = (d, part, theme) => (d.lang == "zgh" ? picture("text.svg?part=" + part, d, theme, d[part]) : d[part]);
+  const say = (d, part, theme) => (d.needs_picture[part] ? picture("text.svg?part=" + part, d, theme, d[part]) : d[part]);
 
   const widget = (script) => {
     const data = script.dataset;
@@ -83,10 +80,11 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
     };
 
     return {
-      lang: speak(data.lang) || speak(document.documentElement.lang),
+      asked: data.lang,
       remove: () => host.remove(),
       async show(d) {
         if (closed) return false;
+        sheet.replaceSync(css + `*{${Object.entries(d.colors).map((c) => "--" + c.join(":")).join(";")}}`);
         const box = draw(d);
         box.classList.add("h");
         root.append(box);
@@ -106,10 +104,11 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
     };
   };
 
-  const run = (lang, widgets) => {
+  const run = (lang, widgets, first) => {
     let next = 0;
     const tick = async (fresh) => {
-      const d = await get(lang, fresh);
+      const d = first || (await get(lang, fresh));
+      first = null;
       let wait = 10 * MINUTE;
       if (d && !d.embed_enabled) return widgets.forEach((w) => w.remove());
       if (d) {
@@ -125,16 +124,24 @@ a:focus-visible,button:focus-visible{outline:2px solid;outline-offset:2px}
     tick();
   };
 
-  const start = () => {
-    const groups = new Map();
+  const start = async () => {
+    const widgets = [];
     for (const script of document.querySelectorAll("script[src]")) {
       const { src } = script;
       if (!src.startsWith(origin) || !/^\/embed(\/\w+)?\.js([?#]|$)/.test(src.slice(origin.length)) || script.hasAttribute(MARK)) continue;
       script.setAttribute(MARK, "");
-      const w = widget(script);
-      groups.set(w.lang, [...(groups.get(w.lang) || []), w]);
+      widgets.push(widget(script));
     }
-    groups.forEach((widgets, lang) => run(lang, widgets));
+    if (!widgets.length) return;
+    const d = await get("");
+    if (!d || !d.embed_enabled) return widgets.forEach((w) => w.remove());
+    const groups = new Map();
+    for (const w of widgets) {
+      const tags = [w.asked, document.documentElement.lang].map((tag) => (tag || "").toLowerCase().split("-")[0]);
+      const lang = tags.find((tag) => d.languages.includes(tag)) || d.lang;
+      groups.set(lang, [...(groups.get(lang) || []), w]);
+    }
+    groups.forEach((widgets, lang) => run(lang, widgets, lang == d.lang && d));
   };
   document.readyState == "loading" ? document.addEventListener("DOMContentLoaded", start, { once: true }) : start();
 })();
