@@ -27,7 +27,12 @@ SVG_URLS = [
 PNG_URLS = [f"{url.replace('.svg', '.png')}&scale={scale}" for url in SVG_URLS for scale in SCALES]
 API_URLS = [f"/api/{kind}.json?lang={lang}" for kind in ("counter", "shields") for lang in LANGS]
 VALID_URLS = SVG_URLS + PNG_URLS + API_URLS
-CACHEABLE = ["/badge.svg?lang=ar", "/badge.png?lang=zgh&scale=2", "/api/counter.json?lang=fr", "/embed/text.svg?lang=zgh"]
+CACHEABLE = [
+    "/badge.svg?lang=ar",
+    "/badge.png?lang=zgh&scale=2",
+    "/api/counter.json?lang=fr",
+    "/embed/text.svg?lang=zgh",
+]
 
 
 def cache_control(response) -> dict[str, str]:

@@ -144,7 +144,7 @@ def test_text_pictures_are_outlines_with_the_text_as_their_name(client: FlaskCli
     sentence = counter_texts(lang, 3979, ended=False).sentence
     assert f'aria-label="{sentence}"' in svg and f"<title>{sentence}</title>" in svg
     assert "<text" not in svg and "font" not in svg and "<rect" not in svg  # glyph paths, transparent
-    assert svg.count("<path") == 1 and 'role="img"' in svg
+    assert "<path" in svg and 'role="img"' in svg
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["Cache-Control"] == "public, max-age=43200, s-maxage=43200"  # noon: 12 h to midnight

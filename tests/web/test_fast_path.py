@@ -40,24 +40,38 @@ def _answer(client: Client, url: str, **headers: str) -> tuple[int, dict[str, st
 
 
 @pytest.mark.parametrize("url", REUSABLE_URLS)
-def test_replayed_answer_is_identical_to_the_apps(app: Flask, clock: SettableClock, url: str) -> None:
+@pytest.mark.parametrize("coding", ["identity", "gzip", "br"])
+def test_replayed_answer_is_identical_to_the_apps(app: Flask, clock: SettableClock, url: str, coding: str) -> None:
     fast = Client(app.wsgi_app)
-    first = _answer(fast, url)
+    first = _answer(fast, url, **{"Accept-Encoding": coding})
     assert len(_fast_path(app)) == 1, "the first answer should be kept for replay"
-    replayed = _answer(fast, url)
-    direct = _answer(_without_fast_path(app), url)
+    replayed = _answer(fast, url, **{"Accept-Encoding": coding})
+    direct = _answer(_without_fast_path(app), url, **{"Accept-Encoding": coding})
     assert first == replayed == direct
     assert first[0] == 200
 
 
 @pytest.mark.parametrize("url", REUSABLE_URLS)
-def test_replayed_not_modified_is_identical_to_the_apps(app: Flask, url: str) -> None:
+@pytest.mark.parametrize("coding", ["identity", "br"])
+def test_replayed_not_modified_is_identical_to_the_apps(app: Flask, url: str, coding: str) -> None:
     fast = Client(app.wsgi_app)
-    etag = fast.get(url).headers["ETag"]
-    replayed = _answer(fast, url, **{"If-None-Match": etag})
-    direct = _answer(_without_fast_path(app), url, **{"If-None-Match": etag})
+    etag = fast.get(url, headers={"Accept-Encoding": coding}).headers["ETag"]
+    replayed = _answer(fast, url, **{"If-None-Match": etag, "Accept-Encoding": coding})
+    direct = _answer(_without_fast_path(app), url, **{"If-None-Match": etag, "Accept-Encoding": coding})
     assert replayed == direct
     assert replayed[0] == 304 and replayed[2] == b""
+
+
+@pytest.mark.parametrize("coding", ["identity", "br"])
+def test_a_replayed_error_is_the_apps_with_at_most_five_minutes(app: Flask, clock: SettableClock, coding: str) -> None:
+    fast = Client(app.wsgi_app)
+    first = _answer(fast, "/badge.svg?lang=xx", **{"Accept-Encoding": coding})
+    assert first[0] == 400 and first[1]["Cache-Control"] == "public, max-age=300, s-maxage=300"
+    assert _answer(fast, "/badge.svg?lang=yy", **{"Accept-Encoding": coding}) == first
+    clock.set(datetime(2026, 11, 27, 23, 58, 0, tzinfo=UTC))
+    near_midnight = _answer(fast, "/badge.svg?lang=zz", **{"Accept-Encoding": coding})
+    assert near_midnight == _answer(_without_fast_path(app), "/badge.svg?lang=ww", **{"Accept-Encoding": coding})
+    assert near_midnight[1]["Cache-Control"] == "public, max-age=120, s-maxage=120"
 
 
 def test_replayed_head_has_the_headers_and_no_body(app: Flask) -> None:

@@ -62,8 +62,9 @@ class DailyEndpoint(Generic[QueryT]):
     read: Callable[[Request, Settings], QueryT]
     """The typed query of a request; raises ``ParameterError`` when the request cannot be served.
 
-    It may look at the query string and at the headers the answer varies on, nothing else: the
-    fast path reads requests with it to find the answer to replay."""
+    It may look at the query string, ``Accept-Language`` and the request's root URL, nothing else
+    (``widget.web.fast_path.READ_ENVIRON``): the fast path reads requests with it, and remembers
+    each reading under those values, to find the answer to replay."""
 
     def variant(self, request: Request, settings: Settings) -> QueryT | Refusal:
         """The query ``request`` asks for, or the refusal it gets."""

@@ -10,7 +10,8 @@ time, and lets the README print a Subresource Integrity hash for it.
   always has the same bytes (or is gone), so it is cached for a year as ``immutable`` and an
   ``integrity`` attribute on it never breaks while the URL answers at all.
 - ``/embed/text.svg`` draws one of the day's texts as glyph outlines (see
-  ``widget.render.sentence``); ``/embed/badge.svg`` is ``/badge.svg`` (served by
+  ``widget.render.sentence``); ``word`` cuts it into words, so a pictured line wraps like text.
+  ``/embed/badge.svg`` is ``/badge.svg`` (served by
   ``widget.web.badges``). Both accept a ``day`` that changes their URL each day, because a browser
   keeps an image by URL for the life of a page.
 
@@ -35,9 +36,9 @@ Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gz
   ``data-lang``, else the page's ``<html lang>``, from that list, so it first asks for the default
   language's document), says which texts to show as pictures (``widget.web.pictures``: Tifinagh,
   for which many systems have no font, while a strict CSP may forbid web fonts but allows our
-  images) and gives the colours of the counter's tone (the ribbon turns the ended colour with the
-  badges). Everything else is real text: it wraps, zooms, can be selected and follows
-  forced-colors modes.
+  images) and gives the colours of the counter's tone (the ribbon's fill and the footer's dot; a
+  footer's text takes the host page's colour, and its pictures are masks painted in that colour).
+  Everything else is real text: it wraps, zooms, can be selected and follows forced-colors modes.
 - A widget appears only once its images are in, so the host page moves at most once; if the
   server is down, answers an error or garbage, it is removed without a word (an error after it has
   shown keeps the last count). ``embed_enabled: false`` from the API removes every widget.
@@ -62,7 +63,7 @@ from widget.render.sentence import TextLine, render_text_svg
 from widget.text.catalog import counter_texts
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
 from widget.web.params import DAY, Choice, language_choice, parse_query
-from widget.web.pictures import TEXT_PARTS, TextPart, text_of
+from widget.web.pictures import MAX_WORDS, TEXT_PARTS, TextPart, text_of, words_of
 from widget.web.responses import (
     RELEASE_LONG,
     SVG_HEADERS,
@@ -90,6 +91,10 @@ VERSION_LENGTH = 16
 PART: Choice[TextPart] = Choice("part", TEXT_PARTS, "sentence")
 TEXT_THEME: Choice[Theme] = Choice("theme", THEMES, "light")
 """``light`` draws dark text (for light pages), ``dark`` light text."""
+WORD: Choice[int] = Choice("word", tuple(range(MAX_WORDS + 1)), 0)
+"""``word=N`` draws only the text's Nth word (from 1; words as ``pictures.words_of`` cuts them), so
+the script can show a pictured text one word per picture and let it wrap in a narrow column;
+``0``, the default, draws the whole text. A word past the text's end is an empty picture."""
 
 
 @dataclass(frozen=True)
@@ -157,23 +162,28 @@ def embed_versioned_js(version: str) -> Response:
 
 
 class TextQuery(NamedTuple):
-    """Which picture of text: the part of the day's texts, its language, and its colours."""
+    """Which picture of text: the part of the day's texts (or one of its words), its language, and its colours."""
 
     lang: str
     part: TextPart
     theme: Theme
+    word: int
 
 
 def read_text_query(request: Request, settings: Settings) -> TextQuery:
     """The picture a request asks for; ``day`` is checked and dropped."""
     lang = language_choice(settings.default_lang)
-    query = parse_query(request.args, [PART, lang, TEXT_THEME], [DAY])
-    return TextQuery(query[lang], query[PART], query[TEXT_THEME])
+    query = parse_query(request.args, [PART, lang, TEXT_THEME, WORD], [DAY])
+    return TextQuery(query[lang], query[PART], query[TEXT_THEME], query[WORD])
 
 
 def _text_svg(query: TextQuery, today: Today) -> Answer:
     texts = counter_texts(query.lang, today.state.days, today.state.ended)
-    line = TextLine(text_of(texts, query.part), texts.lang, texts.direction, query.theme)
+    text = text_of(texts, query.part)
+    if query.word:
+        words = words_of(text)
+        text = words[query.word - 1] if query.word <= len(words) else ""
+    line = TextLine(text, texts.lang, texts.direction, query.theme)
     return Answer(render_text_svg(line).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
 
@@ -182,5 +192,6 @@ TEXT_ENDPOINT = DailyEndpoint(DailyAnswer(_text_svg, plain_svg_refusal), read_te
 
 @blueprint.get("/embed/text.svg")
 def text_svg() -> Response:
-    """One of today's texts (``part``) in ``lang`` as outlines: dark text (``theme=light``) or light."""
+    """One of today's texts (``part``), or one word of it (``word``), in ``lang`` as outlines: dark text
+    (``theme=light``) or light."""
     return serve_daily(TEXT_ENDPOINT)

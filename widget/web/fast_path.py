@@ -39,7 +39,7 @@ from widget.web.responses import (
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-FAST_PATH_BYTES = 32 * 1024 * 1024
+FAST_PATH_BYTES = 16 * 1024 * 1024
 """The most the fast path keeps of replayable responses, headers and bodies."""
 
 UNREPLAYABLE = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
@@ -59,6 +59,9 @@ microseconds, a replay a few, so each reading is remembered under these values."
 READINGS = 4096
 """How many readings are remembered (least recently used first out): a stream of distinct junk
 only makes the fast path read again, never grow."""
+READING_MAX_CHARACTERS = 512
+"""Readings of longer requests (the query, language and host together) are not remembered: real
+ones are far shorter, and the bound on memory stays a few megabytes whatever the junk."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class DailyResponseCache:
         variant = self._readings.get(signature)
         if variant is None:
             variant = reader(environ)
+            if sum(len(str(value)) for value in signature) > READING_MAX_CHARACTERS:
+                return variant
             with self._lock:
                 self._readings[signature] = variant
                 if len(self._readings) > READINGS:
@@ -145,7 +150,7 @@ class DailyResponseCache:
             start_response("304 NOT MODIFIED", not_modified_headers(headers))
             return []
         start_response(kept.status, headers)
-        return [kept.body]
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
 
     def _run_and_keep(self, path: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         sent: list[Any] = []

@@ -51,9 +51,12 @@ sites that keep images by URL fetch a new card when the count changes."""
 
 
 class PageQuery(NamedTuple):
-    """What a page depends on besides the day: its language and the root its URLs start with."""
+    """What a page depends on besides the day: its language, whether the URL named it, and its root URL."""
 
     lang: str
+    lang_in_url: bool
+    """``?lang=`` named the language: that URL is the page's canonical. ``/`` negotiates (Accept-Language)
+    and is its own canonical, the ``x-default`` of the page's hreflang set."""
     root: PublicRoot
 
 
@@ -70,7 +73,8 @@ def choose_language(args: Mapping[str, str], best_accepted: Callable[[list[str]]
 def read_page_query(request: Request, settings: Settings) -> PageQuery:
     """The page a request gets; never refused."""
     lang = choose_language(request.args, request.accept_languages.best_match, settings.default_lang)
-    return PageQuery(lang, public_root(request, settings))
+    lang_in_url = request.args.get("lang", "").strip().lower() == lang
+    return PageQuery(lang, lang_in_url, public_root(request, settings))
 
 
 def _formatted_date(day: date, lang: str) -> str:
@@ -111,7 +115,8 @@ def _page_context(state: CounterState, query: PageQuery) -> dict[str, object]:
         "languages": languages(),
         "labels": labels,
         "base": base,
-        "page_url": page_url(base, lang),
+        "alternates": {code: page_url(base, code) for code in languages()},
+        "canonical_url": page_url(base, lang) if query.lang_in_url else base,
         "card_url": f"{base}card.png?{card_query}",
         "ready": ready_made_snippets(base, lang, labels[lang]),
         "formats": FORMATS,

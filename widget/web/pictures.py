@@ -25,6 +25,18 @@ change.
 """
 
 
+MAX_WORDS = 32
+"""Words a pictured text may be cut into: more than any counter text has, and a bound on the URLs."""
+
+
+def words_of(text: str) -> list[str]:
+    """``text`` cut at its spaces: the embed script shows a pictured text one picture per piece, so it wraps like words.
+
+    Only U+0020 cuts (the script cuts the same way): a number's grouping space (U+202F) keeps it whole.
+    """
+    return text.split(" ")
+
+
 def text_of(texts: CounterTexts, part: TextPart) -> str:
     """The text ``part`` names."""
     if part == "label":

@@ -50,7 +50,7 @@ REUSABLE = "voipdown.reusable"
 The fast path (``widget.web.fast_path``) serves such answers again without running the app.
 """
 
-DAILY_CACHE_BYTES = 32 * 1024 * 1024
+DAILY_CACHE_BYTES = 16 * 1024 * 1024
 """The most a process keeps of built answers (bodies and their compressed forms)."""
 ENTRY_OVERHEAD_BYTES = 512
 """What a kept entry costs besides its bodies (key, headers, bookkeeping), counted against the bound."""

@@ -16,7 +16,8 @@ FORMATS: tuple[Format, ...] = ("script", "html", "markdown", "bbcode", "url")
 VARIANTS = ("footer", "badge", "ribbon")
 """The embed script's ``data-variant`` values."""
 EMBED_THEMES = ("auto", "light", "dark")
-"""The embed script's ``data-theme`` values: ``auto`` follows the reader's colour scheme."""
+"""The embed script's ``data-theme`` values: ``auto`` follows the host page: a footer takes its text
+colour, a badge its light or dark look from it."""
 
 
 @dataclass(frozen=True)
