@@ -48,6 +48,12 @@ def max_ages(response) -> tuple[int, int]:
     return int(directives["max-age"]), int(directives["s-maxage"])
 
 
+def lifetimes(seconds: int) -> tuple[int, int]:
+    """``max-age`` and ``s-maxage`` for an answer right for ``seconds`` more: shared caches stop a second early,
+    since nginx counts an entry's life from its own whole second (the deployment tests' midnight case)."""
+    return seconds, max(0, seconds - 1)
+
+
 def service_of(app: Flask) -> CounterService:
     return app.extensions[EXTENSION_KEY]
 
@@ -57,7 +63,7 @@ def test_cache_control_is_public_until_casablanca_midnight(client: FlaskClient, 
     response = client.get(url)  # the clock stands at noon: 12 hours to go
     assert response.status_code == 200
     assert "public" in cache_control(response)
-    assert max_ages(response) == (43200, 43200)
+    assert max_ages(response) == lifetimes(43200)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +86,7 @@ def test_max_age_is_exactly_the_time_left_today(
 ) -> None:
     clock.set(instant)
     for url in CACHEABLE:
-        assert max_ages(client.get(url)) == (seconds, seconds), url
+        assert max_ages(client.get(url)) == lifetimes(seconds), url
 
 
 def test_max_age_never_reaches_past_midnight(client: FlaskClient, clock: SettableClock) -> None:
@@ -93,7 +99,7 @@ def test_max_age_never_reaches_past_midnight(client: FlaskClient, clock: Settabl
         left = (next_midnight - local).total_seconds()
         for url in ("/badge.svg", "/api/counter.json"):
             max_age, s_maxage = max_ages(client.get(url))
-            assert max_age == s_maxage
+            assert s_maxage == max(0, max_age - 1)  # shared caches stop a second early
             assert 0 <= left - max_age < 1, (instant, url, max_age, left)
 
 
