@@ -19,32 +19,28 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's bench and widget packages
 
-import run
+from bench.servers import HOST, ROOT, get, running, spawn_service, wait_ready, wait_workers
+from bench.wrk import WRK
+from widget.cli import gunicorn_options
 
 COLD_LOOP = """
-import os, sys
-sys.path[:0] = [{root!r}, {bench!r}]
+import sys
+sys.path.insert(0, {root!r})
 from widget.config import load_settings
 from widget.counting import counter_state, system_clock
-from widget.layout.fonts import Script, Weight, font_face
 from widget.render.badge import render_badge_svg
+from widget.render.caches import clear_render_caches
 from widget.render.counter_badge import counter_badge
 from widget.render.png import badge_to_png
 from widget.text.catalog import counter_texts
-import run
-settings = load_settings(os.environ, system_clock())
-state = counter_state(settings.start_date, settings.end_date, settings.zone, system_clock())
-caches = [cached for _, cached in run.render_caches()]
-faces = run.font_faces()
+now = system_clock()
+settings = load_settings({{}}, now)
+state = counter_state(settings.start_date, settings.end_date, settings.zone, now)
 for _ in range({iterations}):
-    for cached in caches:
-        cached.cache_clear()
-    for face in faces:
-        face.outlines.clear()
-    texts = counter_texts({lang!r}, state.days, state.ended)
-    badge = counter_badge(texts, state.ended, "flat", "light")
+    clear_render_caches()
+    badge = counter_badge(counter_texts({lang!r}, state.days, state.ended), state.ended, "flat", "light")
     if {png!r}:
         badge_to_png(badge, 2)
     else:
@@ -91,20 +87,15 @@ def py_spy(
 
 def profile_workers(path: str, seconds: int, svg: Path | None, top: int) -> str:
     """Load ``path`` with wrk while py-spy samples every worker of a fresh service."""
-    import_options = run.Profile("profile", 1, seconds + 2, 2, 16, 0, 0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="voipdown-profile-") as folder:
         log_dir = Path(folder)
-        service = run.spawn("service", run.service_command(), run.free_port(), "/healthz", log_dir)
-        with run.running(service):
-            run.wait_ready(service)
-            run.import_widget()
-            from widget.cli import gunicorn_options
-
-            workers = run.wait_workers(service, int(gunicorn_options(run.HOST, 0)["workers"]))
+        with running(spawn_service(log_dir)) as service:
+            wait_ready(service)
+            workers = wait_workers(service, int(gunicorn_options(HOST, 0)["workers"]))
             for _ in range(20):
-                run.get(service.port, path)
+                get(service.port, path)
             load = subprocess.Popen(
-                [run.WRK, "-t2", "-c16", f"-d{import_options.duration_s}s", service.url(path)],
+                [WRK, "-t2", "-c16", f"-d{seconds + 2}s", service.url(path)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
@@ -126,13 +117,10 @@ def profile_workers(path: str, seconds: int, svg: Path | None, top: int) -> str:
 
 
 def profile_cold(lang: str, image: str, iterations: int, svg: Path | None, top: int) -> str:
-    """py-spy over a loop of cold renders (every render cache and outline cache cleared each time)."""
+    """py-spy over a loop of cold renders (``clear_render_caches()`` before each)."""
     with tempfile.TemporaryDirectory(prefix="voipdown-profile-") as folder:
         script = Path(folder) / "cold.py"
-        source = COLD_LOOP.format(
-            root=str(run.ROOT), bench=str(run.BENCH), iterations=iterations, lang=lang, png=image == "png"
-        )
-        script.write_text(source)
+        script.write_text(COLD_LOOP.format(root=str(ROOT), iterations=iterations, lang=lang, png=image == "png"))
         raw = Path(folder) / "cold.txt"
         command = ["--", sys.executable, str(script)]
         spy = py_spy(command, raw, None, "raw")
@@ -156,7 +144,8 @@ def main() -> int:
     if shutil.which("py-spy") is None:
         raise SystemExit("py-spy is not installed: pip install py-spy")
     if arguments.cold:
-        print(profile_cold(*arguments.cold, arguments.iterations, arguments.svg, arguments.top))
+        lang, image = arguments.cold
+        print(profile_cold(lang, image, arguments.iterations, arguments.svg, arguments.top))
     else:
         print(profile_workers(arguments.path, arguments.seconds, arguments.svg, arguments.top))
     return 0
