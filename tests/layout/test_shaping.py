@@ -163,7 +163,7 @@ def test_tifinagh_letters_are_drawn_with_noto_sans_tifinagh(weight: Weight):
     for text, direction in texts:
         line = shape_line(text, SIZE, weight, direction)
         tifinagh_letters = sum(1 for character in text if "\u2d30" <= character <= "\u2d7f")
-        tifinagh_glyphs = [glyph for glyph in line.glyphs if glyph.face.name == "NotoSansTifinagh-Regular"]
+        tifinagh_glyphs = [glyph for glyph in line.glyphs if glyph.face.name.startswith("NotoSansTifinagh-Regular")]
         assert tifinagh_letters > 0
         assert len(tifinagh_glyphs) >= tifinagh_letters  # one glyph each at least, plus spaces between them
         assert all(glyph.glyph_id != 0 for glyph in tifinagh_glyphs)
@@ -227,5 +227,7 @@ def test_bold_uses_bold_faces_where_they_exist():
     assert {glyph.face.name for glyph in shape_line("المغرب", SIZE, Weight.BOLD, "rtl").glyphs} == {
         "NotoSansArabic-Bold"
     }
-    assert {glyph.face.name for glyph in shape_line("ⵓⵙⵙⴰⵏ", SIZE, Weight.BOLD).glyphs} == {"NotoSansTifinagh-Regular"}
+    assert {glyph.face.name for glyph in shape_line("ⵓⵙⵙⴰⵏ", SIZE, Weight.BOLD).glyphs} == {
+        "NotoSansTifinagh-Regular-SyntheticBold"  # no bold face: HarfBuzz thickens the regular one
+    }
     assert shape_line("VoIP", SIZE, Weight.BOLD).width > shape_line("VoIP", SIZE).width

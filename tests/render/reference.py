@@ -19,7 +19,7 @@ ARABIC_FONT = FONTS / "NotoSansArabic-Regular.ttf"
 LATIN_FONT = FONTS / "NotoSans-Regular.ttf"
 TIFINAGH_FONT = FONTS / "NotoSansTifinagh-Regular.ttf"
 BOLD = {LATIN_FONT: FONTS / "NotoSans-Bold.ttf", ARABIC_FONT: FONTS / "NotoSansArabic-Bold.ttf"}
-"""Noto Sans Tifinagh has no bold face."""
+"""Noto Sans Tifinagh has no bold face: bold Tifinagh is its regular face thickened (``bold_growth``)."""
 
 
 def require_raqm() -> None:
@@ -79,11 +79,30 @@ def font_runs(text: str) -> list[tuple[str, Path]]:
     return [(" ".join(run_words), font) for run_words, font in runs]
 
 
+@cache
+def bold_growth() -> float:
+    """How much wider Noto Sans Bold's ``l`` is than Regular's, per em, from the fonts' glyph boxes.
+
+    A synthetic bold (HarfBuzz's, as browsers') thickens strokes by that much and widens every
+    advance by as much, so bold Tifinagh sits beside bold digits at one weight.
+    """
+
+    def width(path: Path) -> float:
+        font = TTFont(str(path))
+        glyph = font["glyf"][font.getBestCmap()[ord("l")]]
+        return (glyph.xMax - glyph.xMin) / font["head"].unitsPerEm
+
+    return width(BOLD[LATIN_FONT]) - width(LATIN_FONT)
+
+
 def run_length(text: str, font: Path, size: float, bold: bool = False) -> float:
-    """The advance of one run laid out by raqm, right to left if it is Arabic."""
+    """The advance of one run laid out by raqm, right to left if it is Arabic; bold Tifinagh thickened."""
     path = BOLD.get(font, font) if bold else font
     face = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
-    return face.getlength(text, direction="rtl" if font == ARABIC_FONT else "ltr")
+    synthetic = bold and font not in BOLD
+    return face.getlength(text, direction="rtl" if font == ARABIC_FONT else "ltr") + (
+        bold_growth() * size * len(text) if synthetic else 0.0
+    )
 
 
 def shaped_width(text: str, size: float, bold: bool = False, letter_spacing: float = 0.0) -> float:

@@ -117,9 +117,9 @@ def badge_ink(lang: str, days: int, ended: bool, style: str) -> dict[str, Ink]:
     }
     found = {}
     for rect in ET.fromstring(svg).iter(f"{SVG}rect"):
-        if "x" not in rect.attrib:
-            continue  # the gradient overlay
-        left, width = float(rect.get("x")), float(rect.get("width"))
+        if rect.get("fill") not in roles:
+            continue  # the clip's shape, the gradient overlay
+        left, width = float(rect.get("x", "0")), float(rect.get("width"))
         role, text_color = roles[rect.get("fill")]
         crop = image.crop((round(left * SCALE) + 2, 0, round((left + width) * SCALE) - 2, image.height))
         background = Image.new("RGB", (1, 1), rect.get("fill")).convert("L").getpixel((0, 0))

@@ -30,12 +30,40 @@ class PlacedGlyph:
 
 
 @dataclass(frozen=True)
+class Ink:
+    """Where a line's glyphs put ink, in pixels from its left end and baseline, y up: ``top`` above ``bottom``."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
 class ShapedLine:
-    """A laid-out line: its glyphs left to right, its width, and its font size in pixels."""
+    """A laid-out line: its glyphs left to right, its width (the sum of advances), its font size in pixels,
+    the scripts it holds, and its ink (``None`` if it draws nothing, as a space)."""
 
     glyphs: tuple[PlacedGlyph, ...]
     width: float
     size: float
+    scripts: frozenset[Script] = frozenset()
+    ink: Ink | None = None
+
+
+def _ink(glyphs: tuple[PlacedGlyph, ...], size: float) -> Ink | None:
+    """The box around the glyphs' outlines, from the fonts' own glyph extents."""
+    boxes = []
+    for glyph in glyphs:
+        extents = glyph.face.font.get_glyph_extents(glyph.glyph_id)
+        if extents.width and extents.height:
+            scale = size / glyph.face.units_per_em
+            left, top = glyph.x + extents.x_bearing * scale, glyph.y + extents.y_bearing * scale
+            boxes.append((left, left + extents.width * scale, top, top + extents.height * scale))
+    if not boxes:
+        return None
+    lefts, rights, tops, bottoms = zip(*boxes, strict=True)
+    return Ink(min(lefts), max(rights), max(tops), min(bottoms))
 
 
 @dataclass(frozen=True)
@@ -107,4 +135,5 @@ def shape_line(
         for glyph_id, x, y in glyphs:
             placed.append(PlacedGlyph(run.face, glyph_id, cursor + x * scale, y * scale))
         cursor += advance * scale
-    return ShapedLine(glyphs=tuple(placed), width=cursor, size=size)
+    line_glyphs = tuple(placed)
+    return ShapedLine(line_glyphs, cursor, size, frozenset(run.script for run in runs), _ink(line_glyphs, size))

@@ -8,11 +8,12 @@ to shape anything (it cannot), and Arabic comes out joined and right-to-left.
 
 from dataclasses import dataclass
 
-from widget.layout.fonts import Weight, cap_height_em
+from widget.layout.fonts import Weight
 from widget.layout.shaping import Direction, ShapedLine, shape_line
 from widget.render.document import svg_head
-from widget.render.glyphs import path_data
+from widget.render.glyphs import PlacedLine, grid_transform, outline_text
 from widget.render.palette import Tone, accent, accent_shade, accent_text
+from widget.render.placement import centred_baseline, centred_left
 
 WIDTH = 1200
 HEIGHT = 630
@@ -52,8 +53,8 @@ class CardLine:
 
     @property
     def left(self) -> float:
-        """The x of the line's left end, so that it is centred on the card."""
-        return (WIDTH - self.line.width) / 2
+        """The x of the line's left end, so that its ink is centred on the card."""
+        return centred_left(self.line, 0, WIDTH)
 
 
 def wrap_words(text: str, size: float, weight: Weight, direction: Direction, max_width: float) -> list[str]:
@@ -118,19 +119,15 @@ def layout_card(card: Card) -> list[CardLine]:
     block_height = message_height + gap + sentence_line_height * len(sentence_texts)
     top = (HEIGHT - BAND_HEIGHT - block_height) / 2
 
-    def baseline(line_top: float, line_height: float, size: float) -> float:  # centred on capitals, as badges are
-        return line_top + (line_height + cap_height_em() * size) / 2
-
-    lines = [CardLine(card.message, message, baseline(top, message_height, message.size))]
-    line_top = top + message_height + gap
-    for text in sentence_texts:
-        shaped = shape_line(text, sentence_size, Weight.REGULAR, card.direction)
-        lines.append(CardLine(text, shaped, baseline(line_top, sentence_line_height, sentence_size)))
-        line_top += sentence_line_height
+    lines = [CardLine(card.message, message, centred_baseline([message], top, message_height))]
+    sentence = [shape_line(text, sentence_size, Weight.REGULAR, card.direction) for text in sentence_texts]
+    offset = centred_baseline(sentence, 0, sentence_line_height)  # one for all lines: evenly spaced
+    for index, (text, shaped) in enumerate(zip(sentence_texts, sentence, strict=True)):
+        lines.append(CardLine(text, shaped, top + message_height + gap + index * sentence_line_height + offset))
     label = shape_line(card.label, LABEL_SIZE, Weight.REGULAR, card.direction)
     if label.width > WIDTH - 2 * MARGIN:
         label = shape_line(card.label, LABEL_SIZE * (WIDTH - 2 * MARGIN) / label.width, Weight.REGULAR, card.direction)
-    lines.append(CardLine(card.label, label, baseline(HEIGHT - BAND_HEIGHT, BAND_HEIGHT, label.size)))
+    lines.append(CardLine(card.label, label, centred_baseline([label], HEIGHT - BAND_HEIGHT, BAND_HEIGHT)))
     return lines
 
 
@@ -145,9 +142,9 @@ def render_card_svg(card: Card) -> str:
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{accent(card.tone)}"/>',
         f'<rect y="{HEIGHT - BAND_HEIGHT}" width="{WIDTH}" height="{BAND_HEIGHT}" fill="{accent_shade(card.tone)}"/>',
     ]
-    for card_line in layout_card(card):
-        if card_line.line.glyphs:
-            data = path_data(card_line.line, card_line.left, card_line.baseline)
-            out.append(f'<path fill="{accent_text(card.tone)}" d="{data}"/>')
-    out.append("</svg>")
+    lines = [PlacedLine(line.line, line.left, line.baseline) for line in layout_card(card)]
+    outlines = outline_text([lines])
+    if outlines.definitions:
+        out.append(f"<defs>{outlines.definitions}</defs>")
+    out.append(f'<g transform="{grid_transform()}" fill="{accent_text(card.tone)}">{outlines.drawings[0]}</g></svg>')
     return "".join(out)

@@ -17,12 +17,12 @@ def attribute_text(text: str) -> str:
 def svg_head(width: int, height: int, title: str, lang: str) -> str:
     """The ``<svg>`` start tag and ``<title>`` of a ``width`` x ``height`` picture named by ``title``.
 
-    ``xlink`` is declared because pictures place their glyphs with ``<use xlink:href>``, which
-    every SVG viewer reads (plain ``href`` is SVG 2, which older viewers ignore).
+    Pictures place their glyphs with SVG 2's plain ``href`` (as shields.io's badges do), which every
+    current browser, cairosvg and librsvg read, so no ``xlink`` namespace is declared.
     """
     name = attribute_text(title)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{name}" '
         f'lang="{attribute_text(lang)}"><title>{name}</title>'
     )

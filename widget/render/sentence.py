@@ -16,11 +16,12 @@ carries the text as its accessible name.
 import math
 from dataclasses import dataclass
 
-from widget.layout.fonts import Weight, cap_height_em
+from widget.layout.fonts import Weight
 from widget.layout.shaping import Direction, shape_line
 from widget.render.document import svg_head
-from widget.render.glyphs import path_data
+from widget.render.glyphs import PlacedLine, grid_transform, outline_text
 from widget.render.palette import TEXT_COLORS, THEMES, Theme
+from widget.render.placement import centred_baseline
 
 TextTheme = Theme
 """The palette's ``Theme`` under the name the embed layer imports, until it imports the palette's."""
@@ -46,12 +47,23 @@ class TextLine:
 def render_text_svg(line: TextLine) -> str:
     """``line`` drawn as outlines on a transparent background, one line box tall.
 
-    The width is the shaped width rounded up, so nothing is clipped and the picture holds no
-    empty margin the script would have to account for.
+    The box holds all of the ink: a letter that reaches left of its origin (Darija's ``3``) moves
+    the text right, dots below the line (Arabic's ``ي``) stay inside, a taller text makes a taller
+    box. Otherwise the width is the shaped width rounded up, so the picture holds no empty margin
+    the script would have to account for.
     """
     shaped = shape_line(line.text, SIZE, Weight.REGULAR, line.direction)
-    width = max(1, math.ceil(shaped.width))
     height = round(SIZE * LINE_HEIGHT_EM)
-    baseline = (height + cap_height_em() * SIZE) / 2
-    data = path_data(shaped, 0.0, baseline) if shaped.glyphs else ""
-    return f'{svg_head(width, height, line.text, line.lang)}<path fill="{TEXT_COLORS[line.theme]}" d="{data}"/></svg>'
+    left, width, baseline = 0.0, max(1, math.ceil(shaped.width)), centred_baseline([shaped], 0, height)
+    if shaped.ink is not None:
+        ink = shaped.ink
+        height = max(height, math.ceil(ink.top - ink.bottom))
+        baseline = min(max(centred_baseline([shaped], 0, height), ink.top), height + ink.bottom)
+        left = max(0.0, -ink.left)
+        width = max(width, math.ceil(left + max(shaped.width, ink.right)))
+    outlines = outline_text([[PlacedLine(shaped, left, 0.0)]])
+    definitions = f"<defs>{outlines.definitions}</defs>" if outlines.definitions else ""
+    return (
+        f"{svg_head(width, height, line.text, line.lang)}{definitions}"
+        f'<g transform="{grid_transform(baseline)}" fill="{TEXT_COLORS[line.theme]}">{outlines.drawings[0]}</g></svg>'
+    )

@@ -1,0 +1,147 @@
+"""Indexed (palette) PNG: a picture's colours reduced to a palette no pixel strays far from.
+
+A badge has a few flat fills, a gradient a few levels deep and anti-aliased text: a few hundred
+to two thousand distinct colours. An RGBA PNG spends four bytes on each pixel; a palette PNG
+spends one, and compresses better. Pillow's quantizers choose a number of colours and leave rare
+ones (the edges of text) far off, or move the fills; here the palette is chosen by median cut
+with bounds instead:
+
+- colours that fill much of the picture (the parts, each row of a gradient) get entries within
+  ``FILL_ERROR`` of them, so the picture's surfaces do not move;
+- every other colour (edges, where text is blended into its background) is given a fill's
+  entry if one is within ``MAX_CHANNEL_ERROR`` in every channel, else shares an entry with
+  colours within twice that, the entry standing within the bound of all of them;
+- opaque and translucent colours never share an entry, so a badge's body stays opaque.
+
+Each entry sits as near the average of its pixels as the bound allows. The render tests measure
+the largest change of any channel of any pixel against the RGBA picture.
+"""
+
+import heapq
+import io
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+MAX_CHANNEL_ERROR = 8
+"""The most any channel (alpha included) of any pixel may change, of 255: 3%, on edges, where no eye sees it."""
+FILL_ERROR = 1
+"""The most a fill's colour may change: one level, the rounding of the RGBA picture itself."""
+FILL_SHARE = 400
+"""A colour covering at least 1/400 of the picture's pixels is a fill."""
+MAX_COLORS = 256
+
+Color = tuple[int, ...]
+"""Red, green, blue and alpha, 0 to 255."""
+Counted = tuple[int, Color]
+"""A colour with the number of pixels it covers."""
+
+
+@dataclass(order=True)
+class _Box:
+    """Colours that will share one palette entry, with their pixel counts; ordered widest first."""
+
+    negative_extent: int
+    colors: list[Counted] = field(compare=False)
+    channel: int = field(compare=False)
+    lows: list[int] = field(compare=False)
+    highs: list[int] = field(compare=False)
+
+    @classmethod
+    def of(cls, colors: list[Counted]) -> "_Box":
+        columns = tuple(zip(*(color for _, color in colors), strict=True))
+        lows, highs = list(map(min, columns)), list(map(max, columns))
+        extents = [high - low for low, high in zip(lows, highs, strict=True)]
+        widest = extents.index(max(extents))
+        return cls(-extents[widest], colors, widest, lows, highs)
+
+    def split(self) -> tuple["_Box", "_Box"]:
+        """The box cut across its widest channel, half-way between its extremes."""
+        middle = (self.lows[self.channel] + self.highs[self.channel] + 1) // 2
+        low = [counted for counted in self.colors if counted[1][self.channel] < middle]
+        high = [counted for counted in self.colors if counted[1][self.channel] >= middle]
+        return _Box.of(low), _Box.of(high)
+
+    def entry(self, bound: int) -> Color:
+        """The box's pixels' average colour, moved just enough to be within ``bound`` of every colour in the box."""
+        pixels = sum(count for count, _ in self.colors)
+        average = [sum(count * color[channel] for count, color in self.colors) / pixels for channel in range(4)]
+        return tuple(
+            min(max(round(value), high - bound), low + bound)
+            for value, low, high in zip(average, self.lows, self.highs, strict=True)
+        )
+
+
+def _median_cut(colors: list[Counted], bound: int, room: int) -> list[_Box]:
+    """Boxes at most ``2 * bound`` wide in every channel (or ``room`` boxes, if that is too few)."""
+    boxes = [_Box.of(colors)] if colors else []
+    while boxes and len(boxes) < room and -boxes[0].negative_extent > 2 * bound:
+        for half in heapq.heappop(boxes).split():
+            heapq.heappush(boxes, half)
+    return boxes
+
+
+def _distance(first: Color, second: Color) -> int:
+    """The largest difference between two colours' channels."""
+    return max(
+        abs(first[0] - second[0]), abs(first[1] - second[1]), abs(first[2] - second[2]), abs(first[3] - second[3])
+    )
+
+
+def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[Color, list[Counted]]]:
+    """Entries for ``colors``, each with the colours it stands for: fills first, then the rest.
+
+    If ``room`` entries cannot hold every colour within ``MAX_CHANNEL_ERROR`` (a 4x gradient has
+    hundreds of rows), the fills are allowed to move a little more, up to the same bound.
+    """
+    entries: list[tuple[Color, list[Counted]]] = []
+    for fill_error in sorted({FILL_ERROR, 2 * FILL_ERROR, MAX_CHANNEL_ERROR // 2, MAX_CHANNEL_ERROR}):
+        fill_boxes = _median_cut([counted for counted in colors if counted[0] >= fill_pixels], fill_error, room // 2)
+        fills = sorted(((box.entry(fill_error), box.colors) for box in fill_boxes), key=lambda filled: filled[0][0])
+        reds = [entry[0] for entry, _ in fills]
+        others = []
+        for counted in colors:
+            if counted[0] >= fill_pixels:
+                continue
+            color = counted[1]
+            near = fills[
+                bisect_left(reds, color[0] - MAX_CHANNEL_ERROR) : bisect_right(reds, color[0] + MAX_CHANNEL_ERROR)
+            ]
+            nearest = min(near, key=lambda filled: _distance(filled[0], color), default=None)
+            if nearest is not None and _distance(nearest[0], color) <= MAX_CHANNEL_ERROR:
+                nearest[1].append(counted)  # an edge pixel close enough to a fill takes the fill's entry
+            else:
+                others.append(counted)
+        rest = _median_cut(others, MAX_CHANNEL_ERROR, room - len(fills))
+        entries = [*fills, *((box.entry(MAX_CHANNEL_ERROR), box.colors) for box in rest)]
+        if all(-box.negative_extent <= 2 * MAX_CHANNEL_ERROR for box in [*fill_boxes, *rest]):
+            break
+    return entries
+
+
+def indexed_png(picture: Image.Image) -> bytes:
+    """``picture`` (RGBA) as a palette PNG with transparency, no channel of any pixel moved by more than
+    ``MAX_CHANNEL_ERROR``. Translucent entries come first, so the transparency chunk lists only them.
+    """
+    counted = picture.getcolors(picture.width * picture.height) or []  # never more colours than pixels
+    colors = [(count, color) for count, color in counted if isinstance(color, tuple)]
+    fill_pixels = max(2, picture.width * picture.height // FILL_SHARE)
+    translucent = _palette([counted for counted in colors if counted[1][3] < 255], MAX_COLORS // 2, fill_pixels)
+    opaque = _palette(
+        [counted for counted in colors if counted[1][3] == 255], MAX_COLORS - len(translucent), fill_pixels
+    )
+    entries = [*translucent, *opaque]
+    index_of = {}  # each colour's palette index, keyed as its pixels read as machine words
+    for index, (_, members) in enumerate(entries):
+        for _, color in members:
+            index_of[int.from_bytes(bytes(color), sys.byteorder)] = index
+    pixels = array("I", picture.tobytes())
+    indexed = Image.frombytes("P", picture.size, bytes(map(index_of.__getitem__, pixels)))
+    indexed.putpalette([channel for entry, _ in entries for channel in entry[:3]])
+    alphas = bytes(entry[3] for entry, _ in translucent)
+    output = io.BytesIO()
+    indexed.save(output, "PNG", compress_level=9, **({"transparency": alphas} if alphas else {}))
+    return output.getvalue()
