@@ -40,7 +40,7 @@ GRID = 10
 """Units per pixel in written outlines: pictures wrap their glyphs in ``grid_transform``."""
 TOLERANCE = 1.2
 """How far (in grid units: 0.12 px) dropping a point may move an outline: small enough that Chromium's
-rendering of a badge stays within the web tests' bound of its PNG (2.9 of 3.0 at worst, Darija plastic),
+rendering of a badge stays within the web tests' bound of its PNG (2.7 of 3.0 at worst, Darija plastic),
 large enough that every badge stays under 2,000 bytes gzipped for every count up to 9,999 days (1,996)."""
 SMALL_CONTOUR = 2 * GRID
 """Contours no wider nor taller than this (2 px: dots, accents) start on the grid, so that they repeat exactly."""

@@ -7,13 +7,13 @@ ones (the edges of text) far off, or move the fills; here the palette is chosen 
 with bounds instead:
 
 - colours that fill much of the picture (the parts, each row of a gradient) get entries within
-  ``FILL_ERROR`` of them, so the picture's surfaces do not move;
+  ``FILL_ERROR`` of them, the most common of them exactly, so a flat part keeps its exact colour;
 - every other colour (edges, where text is blended into its background) is given a fill's
   entry if one is within ``MAX_CHANNEL_ERROR`` in every channel, else shares an entry with
   colours within twice that, the entry standing within the bound of all of them;
 - opaque and translucent colours never share an entry, so a badge's body stays opaque.
 
-Each entry sits as near the average of its pixels as the bound allows. The render tests measure
+Other entries sit as near the average of their pixels as the bound allows. The render tests measure
 the largest change of any channel of any pixel against the RGBA picture.
 """
 
@@ -65,13 +65,22 @@ class _Box:
         high = [counted for counted in self.colors if counted[1][self.channel] >= middle]
         return _Box.of(low), _Box.of(high)
 
-    def entry(self, bound: int) -> Color:
-        """The box's pixels' average colour, moved just enough to be within ``bound`` of every colour in the box."""
-        pixels = sum(count for count, _ in self.colors)
-        average = [sum(count * color[channel] for count, color in self.colors) / pixels for channel in range(4)]
+    def most_common_is_within(self, bound: int) -> bool:
+        """Whether the box's most common colour is within ``bound`` of all its colours, so it can stand for them."""
+        most_common = max(self.colors)[1]
+        return all(_distance(most_common, color) <= bound for _, color in self.colors)
+
+    def entry(self, bound: int, most_common: bool = False) -> Color:
+        """The box's pixels' average colour (or its most common one), moved just enough to be within ``bound``
+        of every colour in the box."""
+        if most_common:
+            target: list[float] = list(max(self.colors)[1])
+        else:
+            pixels = sum(count for count, _ in self.colors)
+            target = [sum(count * color[channel] for count, color in self.colors) / pixels for channel in range(4)]
         return tuple(
             min(max(round(value), high - bound), low + bound)
-            for value, low, high in zip(average, self.lows, self.highs, strict=True)
+            for value, low, high in zip(target, self.lows, self.highs, strict=True)
         )
 
 
@@ -99,8 +108,15 @@ def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[C
     """
     entries: list[tuple[Color, list[Counted]]] = []
     for fill_error in sorted({FILL_ERROR, 2 * FILL_ERROR, MAX_CHANNEL_ERROR // 2, MAX_CHANNEL_ERROR}):
-        fill_boxes = _median_cut([counted for counted in colors if counted[0] >= fill_pixels], fill_error, room // 2)
-        fills = sorted(((box.entry(fill_error), box.colors) for box in fill_boxes), key=lambda filled: filled[0][0])
+        fill_boxes = [
+            half  # a box 2 levels wide whose most common colour is at one edge is split, so that colour stays exact
+            for box in _median_cut([counted for counted in colors if counted[0] >= fill_pixels], fill_error, room // 2)
+            for half in ((box,) if box.most_common_is_within(fill_error) else box.split())
+        ]
+        fills = sorted(
+            ((box.entry(fill_error, most_common=True), box.colors) for box in fill_boxes),
+            key=lambda filled: filled[0][0],
+        )
         reds = [entry[0] for entry, _ in fills]
         others = []
         for counted in colors:
