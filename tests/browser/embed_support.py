@@ -157,6 +157,13 @@ DESCRIBE = """function () {
     box: rect(box), link: rect(link), host: rect(this.host), href: link.href,
     images: [...box.querySelectorAll("img")].map((i) => ({src: i.currentSrc, alt: i.alt,
       naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight, rect: rect(i)})),
+    pictured: [...box.querySelectorAll("span[role=img]")].map((line) => {
+      const words = [...line.children].map((word) => word.getBoundingClientRect());
+      const [left, top] = [Math.min(...words.map((w) => w.left)), Math.min(...words.map((w) => w.top))];
+      const [right, bottom] = [Math.max(...words.map((w) => w.right)), Math.max(...words.map((w) => w.bottom))];
+      return {label: line.getAttribute("aria-label"), words: words.length,
+        rect: {x: left, y: top, width: right - left, height: bottom - top, right, bottom}};
+    }),
     animations: box.getAnimations().length,
     focused: this.activeElement ? this.activeElement.localName : null,
     buttons: [...box.querySelectorAll("button")].map((b) => ({label: b.ariaLabel, rect: rect(b)})),
@@ -206,7 +213,7 @@ class Shadows:
         return result["result"].get("value") if by_value else result["result"].get("objectId")
 
     def widgets(self) -> list[dict[str, Any]]:
-        """What each visible widget shows: texts, boxes, styles, images (see ``DESCRIBE``)."""
+        """What each visible widget shows: texts, boxes, styles, images, pictured texts (see ``DESCRIBE``)."""
         described = [self.call(root, DESCRIBE) for root in self.roots()]
         return [widget for widget in described if widget]
 

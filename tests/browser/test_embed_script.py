@@ -191,10 +191,12 @@ def test_hostile_blog_shows_both_widgets_right_and_is_left_as_it_was(
     assert (footer["lang"], footer["dir"], footer["direction"]) == ("ar", "rtl", "rtl")
     assert footer["link"]["right"] == pytest.approx(footer["box"]["right"], abs=1)
     assert footer["link"]["x"] > footer["box"]["x"] + 200
-    assert footer["fontSize"] == "14px" and "system-ui" in footer["fontFamily"]
-    assert (footer["letterSpacing"], footer["lineHeight"]) == ("normal", "21px")  # nothing inherited
-    assert footer["hostFontSize"] == badge["hostFontSize"] == "16px"  # the page's 40px !important lost
-    assert footer["color"] == "rgb(31, 35, 40)"
+    # The line follows the page it sits on: the footer's text colour and size (the page's `*` rule),
+    # and nothing else of the page's styles.
+    assert footer["fontSize"] == "40px" and "system-ui" in footer["fontFamily"]
+    assert (footer["letterSpacing"], footer["lineHeight"]) == ("normal", "60px")  # not the page's 3px and 3
+    assert footer["hostFontSize"] == badge["hostFontSize"] == "40px"
+    assert footer["color"] == "rgb(0, 255, 0)"
     assert footer["href"] == f"{service}/?lang=ar"
     joining = tab.shadows.call(tab.shadows.roots()[1], JOINING)
     # Letters joined, not drawn one by one (kept apart, the same letters take more room; without
@@ -205,19 +207,18 @@ def test_hostile_blog_shows_both_widgets_right_and_is_left_as_it_was(
     # The French badge, pinned by SRI on the versioned URL, at its own size despite `img {...!important}`.
     assert badge["tag"] == "voipdown-badge" and badge["lang"] == "fr"
     [image] = badge["images"]
-    assert image["alt"] == french["sentence"]
+    assert image["alt"] == f"{french['label']} {french['message']}"  # the words the badge shows
     assert image["naturalWidth"] > 100 and image["naturalHeight"] == 20
     assert (image["rect"]["width"], image["rect"]["height"]) == (image["naturalWidth"], 20)
     roots = tab.shadows.roots()
-    assert tab.shadows.accessible(roots[0], "a") == {"role": "link", "name": french["sentence"]}
+    assert tab.shadows.accessible(roots[0], "a") == {"role": "link", "name": f"{french['label']} {french['message']}"}
     assert tab.shadows.accessible(roots[1], "a") == {"role": "link", "name": arabic["sentence"]}
 
-    # Pixels: the footer line is drawn in dark ink, none of the host's lime green reached it.
+    # Pixels: the footer line is drawn in the page's text colour, the host's lime green.
     tab.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     box = tab.shadows.widgets()[1]["link"]
     line = screenshot(tab.page, box)
-    assert count_pixels(line, lambda p: max(p) < 110) > 150
-    assert count_pixels(line, lambda p: p[1] > 200 and p[0] < 80 and p[2] < 80) == 0
+    assert count_pixels(line, lambda p: p[1] > 200 and p[0] < 80 and p[2] < 80) > 150
 
     # The host page is as it was: no globals, no styles, its own CSS still applies, nothing moved.
     assert after["names"] == before["names"]
@@ -271,7 +272,8 @@ def test_keyboard_reaches_the_link_and_sees_a_focus_ring_the_host_cannot_remove(
     changed = count_pixels(ImageChops.difference(unfocused, focused), lambda p: max(p) > 60)
     assert changed > 2 * (box["width"] + box["height"])  # a ring all around, 2 px wide
     ring_row = focused.crop((6, int(box["height"]) + 6 + 3, 6 + int(box["width"]), int(box["height"]) + 6 + 4))
-    assert count_pixels(ring_row, lambda p: max(p) < 100) > 0.8 * box["width"]
+    # In the text's colour, here the host page's lime green.
+    assert count_pixels(ring_row, lambda p: p[1] > 200 and p[0] < 80 and p[2] < 80) > 0.8 * box["width"]
 
 
 def test_works_under_exactly_the_issues_policy_and_runs_once(
@@ -297,14 +299,17 @@ def test_works_under_exactly_the_issues_policy_and_runs_once(
     by_tag = {widget["tag"]: widget for widget in found}
     assert set(by_tag) == {"voipdown-badge", "voipdown-footer", "voipdown-ribbon"}
     # Styles from the constructed stylesheet apply: none of this is a browser default.
-    assert by_tag["voipdown-footer"]["fontSize"] == "14px"
+    assert by_tag["voipdown-footer"]["fontSize"] == "16px"  # the page's own size
     assert by_tag["voipdown-ribbon"]["position"] == "fixed"
     assert by_tag["voipdown-ribbon"]["background"] == "rgb(192, 57, 43)"
-    for widget in found:
-        assert widget["images"] and all(image["naturalWidth"] > 0 for image in widget["images"])
-    assert [image["alt"] for image in by_tag["voipdown-footer"]["images"]] == [zgh["sentence"]]
-    assert [image["alt"] for image in by_tag["voipdown-ribbon"]["images"]] == [zgh["message"], zgh["label"]]
-    assert len(tab.api_requests()) == 2  # the default language's document (it lists the languages), then zgh
+    [badge_image] = by_tag["voipdown-badge"]["images"]
+    assert badge_image["naturalWidth"] > 0
+    # Tifinagh drawn one picture per word, named as a whole.
+    footer_lines = by_tag["voipdown-footer"]["pictured"]
+    assert [(line["label"], line["words"]) for line in footer_lines] == [(zgh["sentence"], 8)]
+    ribbon_lines = by_tag["voipdown-ribbon"]["pictured"]
+    assert [(line["label"], line["words"]) for line in ribbon_lines] == [(zgh["message"], 2), (zgh["label"], 5)]
+    assert len(tab.api_requests()) == 2  # the default language's document (it lists the languages), then zgh's
     assert tab.page.evaluate("getComputedStyle(document.querySelector('#control')).color") != "rgb(255, 0, 0)"
     lines = tab.console_lines()
     assert len(lines) == 1 and "Content Security Policy" in lines[0] and lines[0].endswith("@ " + blog), lines
@@ -339,9 +344,9 @@ def test_counts_in_casablanca_time_and_rolls_over_at_its_midnight_without_reload
     today = {lang: texts(service, lang) for lang in ("ar", "en", "zgh")}
     assert today["ar"]["count"] == 3979 and today["ar"]["valid_for"] == "2026-11-27"
     assert arabic["text"] == today["ar"]["sentence"]
-    assert badge["images"][0]["alt"] == today["en"]["sentence"]
-    assert tifinagh["images"][0]["alt"] == today["zgh"]["sentence"]
-    assert "day=2026-11-27" in tifinagh["images"][0]["src"]
+    assert badge["images"][0]["alt"] == f"{today['en']['label']} {today['en']['message']}"
+    assert "day=2026-11-27" in badge["images"][0]["src"]
+    assert tifinagh["pictured"][0]["label"] == today["zgh"]["sentence"]
     shift_on_arrival = tab.layout_shift()  # the badge arriving in the sidebar pushes what follows, once
 
     clocked_server.clock.set(AFTER_MIDNIGHT)
@@ -350,15 +355,19 @@ def test_counts_in_casablanca_time_and_rolls_over_at_its_midnight_without_reload
     tab.page.clock.run_for(95_000)
     wait_until(lambda: tab.shadows.widgets()[1]["text"] == tomorrow["ar"]["sentence"], what="the Arabic footer at 3980")
     badge, arabic, tifinagh = wait_until(
-        lambda: (found := tab.shadows.widgets()) and "day=2026-11-28" in found[2]["images"][0]["src"] and found,
+        lambda: (
+            (found := tab.shadows.widgets())
+            and "day=2026-11-28" in found[0]["images"][0]["src"]
+            and found[2]["pictured"][0]["label"] == tomorrow["zgh"]["sentence"]
+            and found
+        ),
         what="every widget on the new day",
     )
     assert arabic["text"] == tomorrow["ar"]["sentence"]
-    assert badge["images"][0]["alt"] == tomorrow["en"]["sentence"]
-    assert "day=2026-11-28" in badge["images"][0]["src"] and badge["images"][0]["naturalWidth"] > 0
-    assert tifinagh["images"][0]["alt"] == tomorrow["zgh"]["sentence"]
+    assert badge["images"][0]["alt"] == f"{tomorrow['en']['label']} {tomorrow['en']['message']}"
+    assert badge["images"][0]["naturalWidth"] > 0
     assert tab.loads == 1 and len(tab.shadows.roots()) == 3
-    assert len(tab.api_requests()) == 7  # the language list once, then three languages once each day
+    assert len(tab.api_requests()) == 7  # the default language's document, then three languages once each day
     assert tab.layout_shift() == shift_on_arrival  # the new day moved nothing
     assert tab.errors == [] and tab.console_lines() == []
 
@@ -524,7 +533,7 @@ def test_an_ended_block_says_how_long_it_lasted(
     assert (english["count"], english["ended"]) == (304, True)
     assert footer["text"] == english["sentence"] == counter_texts("en", 304, ended=True).sentence
     assert "lasted" in footer["text"] and "304" in footer["text"]
-    assert ribbon["text"] == french["message"] + french["label"]
+    assert ribbon["text"] == french["message"] + " " + french["label"]
     assert ribbon["text"].startswith(counter_texts("fr", 304, ended=True).message)
 
 
@@ -552,9 +561,9 @@ def test_the_ribbon_sits_in_a_corner_and_closes_from_the_keyboard(
         assert box["right"] == pytest.approx(VIEWPORT["width"] - 16, abs=1)
     shot = screenshot(tab.page, box)
     assert count_pixels(shot, lambda p: p[0] > 170 and p[1] < 80 and p[2] < 70) > 0.5 * box["width"] * box["height"]
-    sentence = texts(service, lang)["sentence"]
+    said = texts(service, lang)
     root = tab.shadows.roots()[0]
-    assert tab.shadows.accessible(root, "a") == {"role": "link", "name": sentence}
+    assert tab.shadows.accessible(root, "a") == {"role": "link", "name": f"{said['message']} {said['label']}"}
     close = tab.shadows.accessible(root, "button")
     assert close["role"] == "button" and close["name"] == {"en": "Close", "ar": "إغلاق"}[lang]
     assert tab.shadows.accessible(root, "aside")["role"] == "complementary"
@@ -594,9 +603,10 @@ def test_motion_only_for_those_who_do_not_mind_and_forced_colors_win(
     assert count_pixels(shot, lambda p: p[0] > 170 and p[1] < 80 and p[2] < 70) == 0
 
 
-def test_auto_theme_follows_the_visitors_colour_scheme(
+def test_auto_theme_follows_the_page_not_the_visitors_colour_scheme(
     visit: Callable[..., Visit], site: HostSite, clocked_server: Any
 ) -> None:
+    """A dark-mode visitor on a light page: ``auto`` widgets take the page's side, ``light`` keeps its own."""
     service = clocked_server.url
     tags = [
         script_tag(f"{service}/embed.js", data_lang="en"),
@@ -610,9 +620,9 @@ def test_auto_theme_follows_the_visitors_colour_scheme(
     )
     tab = visit(color_scheme="dark")
     badge, english, tifinagh, light = tab.open(blog, widgets=4)
-    assert "theme=dark" in badge["images"][0]["src"]
-    assert english["color"] == "rgb(246, 248, 250)"
-    assert "theme=dark" in tifinagh["images"][0]["src"]
+    assert tab.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    assert "theme=light" in badge["images"][0]["src"]
+    assert english["color"] == tifinagh["color"] == "rgb(0, 0, 0)"  # the page's text
     assert light["color"] == "rgb(31, 35, 40)"
 
 
@@ -666,11 +676,11 @@ def test_tifinagh_shows_real_glyphs_to_a_visitor_without_any_tifinagh_font(
 
     def picture_of_widget(tab: Visit) -> Any:
         [footer] = tab.open(blog, widgets=1)
-        [image] = footer["images"]
-        assert image["alt"] == sentence and image["naturalWidth"] > 200
+        [line] = footer["pictured"]
+        assert line["label"] == sentence and line["rect"]["width"] > 200
         tab.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        [image] = tab.shadows.widgets()[0]["images"]
-        return screenshot(tab.page, image["rect"]), tab.page.evaluate(CANVAS_GLYPHS)
+        [line] = tab.shadows.widgets()[0]["pictured"]
+        return screenshot(tab.page, line["rect"]), tab.page.evaluate(CANVAS_GLYPHS)
 
     with_font, glyphs = picture_of_widget(visit())
     assert glyphs == {"yaTaYa": False}  # DejaVu draws them differently

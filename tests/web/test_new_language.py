@@ -165,9 +165,11 @@ def test_the_embed_script_shows_the_new_language(new_language: NewLanguage, cloc
     assert (footer["lang"], ribbon["lang"]) == (new_language.code, new_language.code)
     assert footer_link == {"role": "link", "name": sentence}, "what a screen reader says"
     if new_language.pictured:
-        images = footer["images"] + ribbon["images"]
-        assert footer["images"] and ribbon["images"] and footer["text"].strip() == ""
-        assert all(f"lang={new_language.code}" in image["src"] and image["naturalWidth"] > 0 for image in images)
+        # Drawn from outlines, one picture per word, each line named by its whole text.
+        assert [line["label"] for line in footer["pictured"]] == [sentence]
+        assert [line["label"] for line in ribbon["pictured"]] == [message, new_language.label]
+        assert all(line["words"] >= 1 for line in footer["pictured"] + ribbon["pictured"])
+        assert footer["text"].strip() == ""
     else:
         assert footer["images"] == [] and ribbon["images"] == []
         assert footer["text"] == sentence

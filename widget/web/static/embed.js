@@ -7,18 +7,19 @@
   const MARK = "data-voipdown";
   const MINUTE = 6e4;
   const sheet = new CSSStyleSheet();
-  const css = `:host{all:initial!important;display:block!important}
+  const css = `:host{all:initial!important;display:block!important;color:inherit!important;font-size:inherit!important}
 :host(voipdown-badge){display:inline-block!important}
 :host(voipdown-ribbon){display:contents!important}
+:host(span){display:inline-block!important;margin-inline-end:.25em!important;vertical-align:middle!important}
 .h{display:none!important}
 a{color:inherit;border-radius:2px}
-img{vertical-align:middle;height:1.5em;max-width:100%}
-.f{display:block;font:.875em/1.5 system-ui,sans-serif;color:var(--text_on_light)}
+svg{display:block;width:auto;height:1.5em;pointer-events:none}
+svg *{fill:currentColor}
+.f{display:block;font:max(1em,12px)/1.5 system-ui,sans-serif}
 .f a:before{content:"";display:inline-block;width:.6em;height:.6em;margin-inline-end:.4em;border-radius:50%;background:var(--accent)}
+.l{color:var(--text_on_light)}
 .d{color:var(--text_on_dark)}
-@media(prefers-color-scheme:dark){.a{color:var(--text_on_dark)}}
 .b{display:inline-block;line-height:0}
-.b img{height:auto}
 .r{position:fixed;z-index:2147483647;bottom:16px;inset-inline-start:16px;display:flex;align-items:start;max-width:calc(100vw - 32px);background:var(--accent);color:var(--accent_text);border:1px solid #0000;border-radius:6px;box-shadow:0 2px 8px #0006;font:13px/1.4 system-ui,sans-serif}
 .r a{padding:8px 8px 10px;text-decoration:none}
 .r b{display:block;font-size:22px}
@@ -32,14 +33,19 @@ img{vertical-align:middle;height:1.5em;max-width:100%}
     node.append(...kids);
     return node;
   };
+  const seal = (host) => {
+    const root = host.attachShadow({ mode: "closed" });
+    root.adoptedStyleSheets = [sheet];
+    return root;
+  };
+
+  const ask = (path, fresh) =>
+    fetch(origin + path, { credentials: "omit", referrerPolicy: "no-referrer", cache: fresh ? "no-cache" : "default" })
+      .then((response) => (response.ok ? response : Promise.reject()));
 
   const get = (lang, fresh) =>
-    fetch(`${origin}/api/counter.json${lang ? "?lang=" + lang : ""}`, {
-      credentials: "omit",
-      referrerPolicy: "no-referrer",
-      cache: fresh ? "no-cache" : "default",
-    })
-      .then((response) => response.ok && response.json())
+    ask(`/api/counter.json${lang ? "?lang=" + lang : ""}`, fresh)
+      .then((response) => response.json())
       .then((d) =>
         typeof d.embed_enabled == "boolean" && Date.parse(d.next_change) > 0 &&
         [d.lang, d.label, d.message, d.sentence, d.valid_for, d.close_label].every((s) => typeof s == "string") &&
@@ -47,12 +53,21 @@ img{vertical-align:middle;height:1.5em;max-width:100%}
         Object.values(d.colors).every((s) => /^#\w+$/.test(s)) ? d : null)
       .catch(() => null);
 
-  const picture = (path, d, theme, alt) => {
-    const url = (t) => `${origin}/embed/${path}&lang=${d.lang}&theme=${t}&day=${d.valid_for}`;
-    const img = el("img", { crossOrigin: "anonymous", referrerPolicy: "no-referrer", alt, src: url(theme == "dark" ? "dark" : "light") });
-    return theme == "auto" ? el("picture", {}, el("source", { media: "(prefers-color-scheme:dark)", srcset: url("dark") }), img) : img;
+  const say = (d, part, pending) => {
+    if (!d.needs_picture[part]) return d[part];
+    const line = el("span", { role: "img", ariaLabel: d[part] });
+    const words = d[part].split(" ").map((_, index) =>
+      ask(`/embed/text.svg?part=${part}&word=${index + 1}&lang=${d.lang}&day=${d.valid_for}`)
+        .then((response) => response.text())
+        .then((text) => {
+          const word = el("span");
+          seal(word).append(new DOMParser().parseFromString(text, "image/svg+xml").documentElement);
+          return word;
+        }),
+    );
+    pending.push(Promise.all(words).then((drawn) => line.append(...drawn)));
+    return line;
   };
-  const say = (d, part, theme) => (d.needs_picture[part] ? picture("text.svg?part=" + part, d, theme, d[part]) : d[part]);
 
   const widget = (script) => {
     const data = script.dataset;
@@ -60,22 +75,30 @@ img{vertical-align:middle;height:1.5em;max-width:100%}
     const theme = ["light", "dark"].includes(data.theme) ? data.theme : "auto";
     const style = /^(flat(-square)?|plastic|for-the-badge)$/.test(data.style) ? data.style : "flat";
     const host = document.createElement("voipdown-" + variant);
-    const root = host.attachShadow({ mode: "closed" });
-    root.adoptedStyleSheets = [sheet];
+    const root = seal(host);
     variant == "ribbon" ? document.body.append(host) : script.before(host);
     let shown, closed;
+    const looks = () => {
+      const [red, green, blue] = getComputedStyle(host).color.match(/[\d.]+/g) || [];
+      return theme != "auto" ? theme : red * 0.3 + green * 0.6 + blue * 0.1 > 128 ? "dark" : "light";
+    };
 
-    const draw = (d) => {
+    const draw = (d, pending) => {
       const a = { href: `${origin}/?lang=${d.lang}` };
       const lang = { lang: d.lang, dir: d.direction };
-      if (variant == "badge") return el("a", { ...a, ...lang, className: "b" }, picture("badge.svg?style=" + style, d, theme, d.sentence));
-      if (variant == "footer") return el("span", { ...lang, className: "f " + theme[0] }, el("a", a, say(d, "sentence", theme)));
+      if (variant == "badge") {
+        const src = `${origin}/embed/badge.svg?style=${style}&lang=${d.lang}&theme=${looks()}&day=${d.valid_for}`;
+        const badge = el("img", { crossOrigin: "anonymous", referrerPolicy: "no-referrer", alt: d.label + " " + d.message, src });
+        pending.push(badge.decode());
+        return el("a", { ...a, ...lang, className: "b" }, badge);
+      }
+      if (variant == "footer") return el("span", { ...lang, className: "f " + theme[0] }, el("a", a, say(d, "sentence", pending)));
       const close = el("button", { type: "button", ariaLabel: d.close_label }, "×");
       close.addEventListener("click", () => {
         closed = true;
         host.remove();
       });
-      const link = el("a", { ...a, ariaLabel: d.sentence }, el("b", {}, say(d, "message", "dark")), say(d, "label", "dark"));
+      const link = el("a", a, el("b", {}, say(d, "message", pending)), " ", say(d, "label", pending));
       return el("aside", { ...lang, className: "r", ariaLabel: d.label }, link, close);
     };
 
@@ -85,11 +108,12 @@ img{vertical-align:middle;height:1.5em;max-width:100%}
       async show(d) {
         if (closed) return false;
         sheet.replaceSync(css + `*{${Object.entries(d.colors).map((c) => "--" + c.join(":")).join(";")}}`);
-        const box = draw(d);
+        const pending = [];
+        const box = draw(d, pending);
         box.classList.add("h");
         root.append(box);
         try {
-          await Promise.all([...box.querySelectorAll("img")].map((img) => img.decode()));
+          await Promise.all(pending);
         } catch {
           box.remove();
           if (!shown) host.remove();

@@ -1,7 +1,7 @@
 // The landing page's snippet builder. Progressive enhancement: without this script the page
-// shows ready-made snippets; with it, the builder appears, previews exactly what will be pasted
-// and copies it. The snippets are built the same way as widget/web/page.py's build_snippet
-// (a browser test compares them), from the absolute base URL the server puts in data-base.
+// shows ready-made snippets; with it, the builder appears, previews exactly what will be pasted (on a
+// light and on a dark page) and copies it. The snippets are built the same way as widget/web/snippets.py's
+// build_snippet (a browser test compares them), from the absolute base URL the server puts in data-base.
 // No inline handlers, no globals, no third-party anything: the page's CSP forbids them.
 (() => {
   "use strict";
@@ -20,7 +20,8 @@
     scale: byId("b-scale"),
   };
   const snippetBox = byId("snippet");
-  const preview = byId("preview");
+  // The snippet on a light and on a dark page: "auto" follows either, "light" and "dark" suit one.
+  const previews = { light: byId("preview"), dark: byId("preview-dark") };
   const copyButton = byId("copy");
   const copyStatus = byId("copy-status");
   const ready = byId("ready");
@@ -108,13 +109,12 @@
     snippetBox.value = snippet;
     snippetBox.style.height = "auto";
     snippetBox.style.height = `${snippetBox.scrollHeight + 2}px`;
-    const scheme = choice.theme === "auto" ? "light dark" : choice.theme;
-    preview.classList.toggle("on-light", choice.theme === "light");
-    preview.classList.toggle("on-dark", choice.theme === "dark");
-    preview.srcdoc =
-      `<!doctype html><html lang="${choice.lang}"><head><meta charset="utf-8">` +
-      `<meta name="color-scheme" content="${scheme}"><base target="_blank"></head>` +
-      `<body>${previewBody(choice, snippet, alt)}</body></html>`;
+    for (const [scheme, preview] of Object.entries(previews)) {
+      preview.srcdoc =
+        `<!doctype html><html lang="${choice.lang}"><head><meta charset="utf-8">` +
+        `<meta name="color-scheme" content="${scheme}"><base target="_blank"></head>` +
+        `<body>${previewBody(choice, snippet, alt)}</body></html>`;
+    }
     copyStatus.textContent = "";
   }
 
