@@ -14,6 +14,7 @@ import contextlib
 import html
 import io
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -26,6 +27,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 STRICT_CSP = "default-src 'none'; script-src {service}; connect-src {service}; img-src {service}"
 """The policy the issue names, word for word: no inline styles, no fonts, nothing but the service."""
+WIDGET_TAGS = "voipdown-footer, voipdown-badge, voipdown-ribbon"
+COUNTER_URL = re.compile(r"/api/(\w+/)?counter\.json$")
+"""The embed script's counter requests: ``/api/counter.json``, then ``/api/<lang>/counter.json``."""
 
 
 @dataclass

@@ -31,7 +31,9 @@ from typing import Any
 import pytest
 
 from tests.browser.embed_support import (
+    COUNTER_URL,
     STRICT_CSP,
+    WIDGET_TAGS,
     HostSite,
     Shadows,
     fetch_json,
@@ -44,7 +46,6 @@ from tests.conftest import REPOSITORY, SettableClock, make_settings
 from tests.web.casablanca_calendar import next_local_midnight
 from widget.web import create_app
 
-WIDGET_TAGS = "voipdown-footer, voipdown-badge, voipdown-ribbon"
 BEFORE_MIDNIGHT = datetime(2026, 11, 27, 23, 59, 56, tzinfo=UTC)
 """Four seconds before a Casablanca midnight (UTC+0 that day)."""
 MIDNIGHT = next_local_midnight(BEFORE_MIDNIGHT)
@@ -144,13 +145,13 @@ def visible_widgets(shadows: Shadows, count: int) -> list[dict[str, Any]]:
 
 def api_fetches(page: Any) -> list[dict[str, Any]]:
     """The counter requests the page's scripts made, with the page's time of each (see ``RECORD_FETCHES``)."""
-    return [call for call in page.evaluate("fetchedByThePage") if "/api/counter.json" in call["url"]]
+    return [call for call in page.evaluate("fetchedByThePage") if COUNTER_URL.search(call["url"])]
 
 
 def api_calls(requests: list[Any], page: Any) -> list[str]:
     """The counter requests the browser made so far (the round trip delivers pending events)."""
     page.evaluate("0")
-    return [request.url for request in requests if "/api/counter.json" in request.url]
+    return [request.url for request in requests if COUNTER_URL.search(request.url)]
 
 
 def test_the_host_page_cannot_reach_into_the_widget(
@@ -251,7 +252,7 @@ def test_the_readme_pinned_snippet_runs_and_a_wrong_hash_is_blocked(
         outcomes[name] = (console, api_calls(requests, page), len(shadows.roots()))
     console, asked, roots = outcomes["pinned"]
     assert (console, roots) == ([], 1) and asked, outcomes["pinned"]
-    assert all(url.startswith(f"{service}/api/counter.json") for url in asked), asked
+    assert all(url.startswith(f"{service}/api/") and COUNTER_URL.search(url) for url in asked), asked
     refusal, asked, roots = outcomes["tampered"]
     assert (asked, roots) == ([], 0)  # the script never ran
     assert len(refusal) == 1 and "integrity" in refusal[0] and path in refusal[0], refusal

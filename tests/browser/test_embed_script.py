@@ -19,8 +19,10 @@ import pytest
 from PIL import ImageChops
 
 from tests.browser.embed_support import (
+    COUNTER_URL,
     HOSTILE_CSS,
     STRICT_CSP,
+    WIDGET_TAGS,
     HostSite,
     Shadows,
     count_pixels,
@@ -37,7 +39,6 @@ from widget.web import create_app
 from widget.web.embed import embed_script
 
 VIEWPORT = {"width": 1280, "height": 800}
-WIDGET_TAGS = "voipdown-footer, voipdown-badge, voipdown-ribbon"
 BEFORE_MIDNIGHT = datetime(2026, 11, 27, 23, 59, 56, tzinfo=UTC)
 """Four seconds before midnight in Casablanca (UTC+0 on that date since Morocco's 2026 change)."""
 AFTER_MIDNIGHT = datetime(2026, 11, 28, 0, 1, 30, tzinfo=UTC)
@@ -86,7 +87,7 @@ class Visit:
     def api_requests(self) -> list[Any]:
         """The counter requests so far; the round trip lets Playwright deliver pending request events."""
         self.page.evaluate("0")
-        return [request for request in self.requests if "/api/counter.json" in request.url]
+        return [request for request in self.requests if COUNTER_URL.search(request.url)]
 
     def console_lines(self) -> list[str]:
         return [f"{message.type}: {message.text} @ {message.location.get('url')}" for message in self.console]
@@ -197,7 +198,7 @@ def test_hostile_blog_shows_both_widgets_right_and_is_left_as_it_was(
     assert (footer["letterSpacing"], footer["lineHeight"]) == ("normal", "60px")  # not the page's 3px and 3
     assert footer["hostFontSize"] == badge["hostFontSize"] == "40px"
     assert footer["color"] == "rgb(0, 255, 0)"
-    assert footer["href"] == f"{service}/?lang=ar"
+    assert footer["href"] == f"{service}/ar/"
     joining = tab.shadows.call(tab.shadows.roots()[1], JOINING)
     # Letters joined, not drawn one by one (kept apart, the same letters take more room; without
     # shaping, the non-joiners would change nothing), and the number, first in reading order, on the right.
@@ -345,7 +346,7 @@ def test_counts_in_casablanca_time_and_rolls_over_at_its_midnight_without_reload
     assert today["ar"]["count"] == 3979 and today["ar"]["valid_for"] == "2026-11-27"
     assert arabic["text"] == today["ar"]["sentence"]
     assert badge["images"][0]["alt"] == f"{today['en']['label']} {today['en']['message']}"
-    assert "day=2026-11-27" in badge["images"][0]["src"]
+    assert "/embed/2026-11-27/" in badge["images"][0]["src"]
     assert tifinagh["pictured"][0]["label"] == today["zgh"]["sentence"]
     shift_on_arrival = tab.layout_shift()  # the badge arriving in the sidebar pushes what follows, once
 
@@ -357,7 +358,7 @@ def test_counts_in_casablanca_time_and_rolls_over_at_its_midnight_without_reload
     badge, arabic, tifinagh = wait_until(
         lambda: (
             (found := tab.shadows.widgets())
-            and "day=2026-11-28" in found[0]["images"][0]["src"]
+            and "/embed/2026-11-28/" in found[0]["images"][0]["src"]
             and found[2]["pictured"][0]["label"] == tomorrow["zgh"]["sentence"]
             and found
         ),
@@ -433,7 +434,7 @@ def test_a_slow_server_delays_nothing_but_the_widget(
         timing = tab.page.evaluate(
             """(api) => ({load: performance.getEntriesByType("navigation")[0].loadEventEnd,
                          answer: performance.getEntriesByName(api)[0].responseEnd})""",
-            f"{service}/api/counter.json?lang=en",
+            f"{service}/api/en/counter.json",
         )
     assert footer["text"] == counter_texts("en", 3979, ended=False).sentence
     assert timing["answer"] - timing["load"] > 1000 * SLOW_SECONDS / 2, timing
@@ -468,7 +469,7 @@ def test_a_broken_server_shows_nothing_and_says_nothing(
         assert lines == []
     else:
         assert len(lines) == 1 and lines[0].startswith("error: Failed to load resource") and expected in lines[0], lines
-        assert "/api/counter.json" in lines[0]
+        assert "counter.json" in lines[0]
 
 
 def test_a_server_gone_at_midnight_leaves_the_last_count_and_few_retries(
@@ -621,7 +622,7 @@ def test_auto_theme_follows_the_page_not_the_visitors_colour_scheme(
     tab = visit(color_scheme="dark")
     badge, english, tifinagh, light = tab.open(blog, widgets=4)
     assert tab.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
-    assert "theme=light" in badge["images"][0]["src"]
+    assert badge["images"][0]["src"].endswith("/light.svg")
     assert english["color"] == tifinagh["color"] == "rgb(0, 0, 0)"  # the page's text
     assert light["color"] == "rgb(31, 35, 40)"
 

@@ -207,31 +207,31 @@ def test_without_javascript_ready_made_snippets_are_in_the_html(client: FlaskCli
 def test_snippets_carry_absolute_urls(client: FlaskClient) -> None:
     script, html, markdown, bbcode, url = ready_snippets(client.get("/?lang=fr").data)
     assert script.startswith('<script async src="http://localhost/embed.js" data-lang="fr" data-variant="footer"')
-    assert '<noscript><a href="http://localhost/?lang=fr"><img src="http://localhost/badge.svg?lang=fr"' in script
+    assert '<noscript><a href="http://localhost/fr/"><img src="http://localhost/badge/fr/flat/light.svg"' in script
     assert html == (
-        '<a href="http://localhost/?lang=fr">'
-        '<img src="http://localhost/badge.svg?lang=fr" alt="VoIP bloquée au Maroc"></a>'
+        '<a href="http://localhost/fr/">'
+        '<img src="http://localhost/badge/fr/flat/light.svg" alt="VoIP bloquée au Maroc"></a>'
     )
-    assert markdown == "[![VoIP bloquée au Maroc](http://localhost/badge.svg?lang=fr)](http://localhost/?lang=fr)"
-    assert bbcode == "[url=http://localhost/?lang=fr][img]http://localhost/badge.png?lang=fr[/img][/url]"
-    assert url == "http://localhost/badge.png?lang=fr"
+    assert markdown == "[![VoIP bloquée au Maroc](http://localhost/badge/fr/flat/light.svg)](http://localhost/fr/)"
+    assert bbcode == "[url=http://localhost/fr/][img]http://localhost/badge/fr/flat/light@1x.png[/img][/url]"
+    assert url == "http://localhost/badge/fr/flat/light@1x.png"
 
 
-def test_snippet_options_only_add_what_differs_from_the_defaults() -> None:
+def test_snippets_name_every_option_in_the_path() -> None:
     base = "https://counter.example/"
     choice = SnippetChoice("html", "ar", style="for-the-badge", theme="dark", image="png", scale=2)
     assert build_snippet(base, choice, 'a "b" & <c>') == (
-        '<a href="https://counter.example/?lang=ar"><img '
-        'src="https://counter.example/badge.png?lang=ar&amp;style=for-the-badge&amp;theme=dark" '
-        'srcset="https://counter.example/badge.png?lang=ar&amp;style=for-the-badge&amp;theme=dark&amp;scale=2 2x" '
+        '<a href="https://counter.example/ar/"><img '
+        'src="https://counter.example/badge/ar/for-the-badge/dark@1x.png" '
+        'srcset="https://counter.example/badge/ar/for-the-badge/dark@2x.png 2x" '
         'alt="a &#34;b&#34; &amp; &lt;c&gt;"></a>'
     )
     assert build_snippet(base, SnippetChoice("url", "en", image="png", scale=3), "x") == (
-        "https://counter.example/badge.png?lang=en&scale=3"
+        "https://counter.example/badge/en/flat/light@3x.png"
     )
     script = build_snippet(base, SnippetChoice("script", "zgh", variant="ribbon", theme="dark"), "x")
     assert 'data-lang="zgh" data-variant="ribbon" data-theme="dark"' in script
-    assert "badge.svg?lang=zgh&amp;theme=dark" in script
+    assert "badge/zgh/flat/dark.svg" in script
 
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "counter.example"}
@@ -253,8 +253,8 @@ def test_the_public_url_is_in_every_url_the_page_writes(clock: SettableClock) ->
     base = "https://counter.example/voipdown/"
     assert all(snippet_urls_start(snippet, base) for snippet in ready_snippets(response.data))
     page = parse(response.data)
-    assert page.meta("og:image") == f"{base}card.png?lang=fr&v=2026-11-27"
-    assert page.meta("og:url") == f"{base}?lang=fr"
+    assert page.meta("og:image") == f"{base}card/fr.png?v=2026-11-27"
+    assert page.meta("og:url") == f"{base}fr/"
     (builder,) = page.find("form", id="builder")
     assert builder["data-base"] == base
     (stylesheet,) = page.find("link", rel="stylesheet")
@@ -286,7 +286,7 @@ def test_odd_requests_cannot_make_odd_urls(
 ) -> None:
     """Without a public URL, only http(s), a well-formed host and a path below it reach the page."""
     page = parse(client.get("/?lang=en", headers=headers, environ_overrides=environ).data)
-    assert page.meta("og:url") == f"{base}?lang=en"
+    assert page.meta("og:url") == f"{base}en/"
     for snippet in page.pre_texts:
         assert snippet.count("://") == snippet.count(base), snippet
     assert all(
@@ -300,7 +300,7 @@ def test_under_gunicorn_proxy_headers_are_ignored_unless_trusted(gunicorn_server
     request = urllib.request.Request(f"{gunicorn_server.url}/?lang=en", headers=FORWARDED)
     with urllib.request.urlopen(request, timeout=10) as response:
         page = parse(response.read())
-    assert page.meta("og:url") == f"{gunicorn_server.url}/?lang=en"
+    assert page.meta("og:url") == f"{gunicorn_server.url}/en/"
 
 
 def snippet_urls_start(snippet: str, base: str) -> bool:
@@ -313,16 +313,16 @@ def snippet_urls_start(snippet: str, base: str) -> bool:
 
 def test_open_graph_and_twitter_tags_point_at_todays_card(client: FlaskClient) -> None:
     page = parse(client.get("/?lang=ar").data)
-    assert page.meta("og:image") == "http://localhost/card.png?lang=ar&v=2026-11-27"
+    assert page.meta("og:image") == "http://localhost/card/ar.png?v=2026-11-27"
     assert page.meta("twitter:image") == page.meta("og:image")
     assert page.meta("twitter:card") == "summary_large_image"
     assert (page.meta("og:image:width"), page.meta("og:image:height")) == ("1200", "630")
     assert page.meta("og:title") == counter_texts("ar", 3979, False).sentence
     assert page.meta("og:locale") == "ar_MA"
-    assert page.meta("og:url") == "http://localhost/?lang=ar"
+    assert page.meta("og:url") == "http://localhost/ar/"
     assert "5 يناير 2016" in page.meta("og:description")
     (canonical,) = page.find("link", rel="canonical")
-    assert canonical["href"] == "http://localhost/?lang=ar"
+    assert canonical["href"] == "http://localhost/ar/"
 
 
 def test_the_page_policy_allows_only_our_own_host_and_nothing_inline(client: FlaskClient) -> None:

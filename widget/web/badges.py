@@ -1,9 +1,11 @@
-"""``/badge.svg``, ``/badge.png`` and ``/embed/badge.svg``: the counter as an image.
+"""``/badge.svg``, ``/badge.png`` and ``/embed/badge.svg``, and their path forms: the counter as an image.
 
 The badge is for pages that cannot run scripts (and for the embed script's ``badge`` variant,
 which loads ``/embed/badge.svg``: the same picture, from the same cache entries, with a ``day``
-parameter that only changes its URL each day). Other sites load these images, so this blueprint
-shares them across origins.
+parameter that only changes its URL each day). Each has a path form a static host can serve
+(``/badge/fr/flat/light.svg``, ``/badge/fr/flat/light@2x.png``,
+``/embed/2026-11-27/fr/badge/flat/light.svg``; see ``widget.web.paths``), answered with the same
+bytes. Other sites load these images, so this blueprint shares them across origins.
 """
 
 from typing import NamedTuple
@@ -16,8 +18,10 @@ from widget.render.counter_badge import counter_badge
 from widget.render.palette import THEMES, Theme
 from widget.render.png import SCALES, badge_to_png
 from widget.text.catalog import counter_texts
+from widget.web import paths
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import DAY, Choice, Ignored, language_choice, parse_query
+from widget.web.params import DAY, Choice, Ignored, language_choice, parse_query, read_segments
+from widget.web.paths import PathForm
 from widget.web.responses import PNG_TYPE, SVG_HEADERS, SVG_TYPE, Answer, png_refusal, svg_refusal
 from widget.web.security import share_across_origins
 
@@ -48,6 +52,16 @@ def read_badge_query(
     return BadgeQuery(query[lang], query[STYLE], query[THEME], query[SCALE])
 
 
+def read_badge_path(
+    form: PathForm, request: Request, settings: Settings, with_scale: bool, ignored: tuple[Ignored, ...] = ()
+) -> BadgeQuery:
+    """The badge a path of ``form`` names; ``ParameterError`` (404) if a segment names nothing we draw."""
+    lang = language_choice(settings.default_lang)
+    choices: list[Choice[str | int]] = [lang, STYLE, THEME, SCALE] if with_scale else [lang, STYLE, THEME]
+    query = read_segments(form.segments(request.path), choices, ignored)
+    return BadgeQuery(query[lang], query[STYLE], query[THEME], query[SCALE])
+
+
 def _badge_svg(query: BadgeQuery, today: Today) -> Answer:
     state = today.state
     texts = counter_texts(query.lang, state.days, state.ended)
@@ -70,6 +84,21 @@ PNG_ENDPOINT = DailyEndpoint(BADGE_PNG, lambda request, settings: read_badge_que
 EMBEDDED_SVG_ENDPOINT = DailyEndpoint(
     BADGE_SVG, lambda request, settings: read_badge_query(request, settings, False, (DAY,))
 )
+SVG_PATH_ENDPOINT = DailyEndpoint(
+    BADGE_SVG,
+    lambda request, settings: read_badge_path(paths.BADGE_SVG, request, settings, False),
+    paths.BADGE_SVG,
+)
+PNG_PATH_ENDPOINT = DailyEndpoint(
+    BADGE_PNG,
+    lambda request, settings: read_badge_path(paths.BADGE_PNG, request, settings, True),
+    paths.BADGE_PNG,
+)
+EMBEDDED_SVG_PATH_ENDPOINT = DailyEndpoint(
+    BADGE_SVG,
+    lambda request, settings: read_badge_path(paths.EMBEDDED_BADGE, request, settings, False, (DAY,)),
+    paths.EMBEDDED_BADGE,
+)
 
 
 @blueprint.get("/badge.svg")
@@ -88,3 +117,21 @@ def badge_png() -> Response:
 def embedded_badge_svg() -> Response:
     """``/badge.svg`` (same ``lang``, ``style``, ``theme``, same picture) that also takes ``day``."""
     return serve_daily(EMBEDDED_SVG_ENDPOINT)
+
+
+@blueprint.get(paths.BADGE_SVG.rule)
+def badge_svg_path(**_segments: str) -> Response:
+    """``/badge.svg`` with every parameter in the path: ``/badge/<lang>/<style>/<theme>.svg``."""
+    return serve_daily(SVG_PATH_ENDPOINT)
+
+
+@blueprint.get(paths.BADGE_PNG.rule)
+def badge_png_path(**_segments: str) -> Response:
+    """``/badge.png`` with every parameter in the path: ``/badge/<lang>/<style>/<theme>@<scale>x.png``."""
+    return serve_daily(PNG_PATH_ENDPOINT)
+
+
+@blueprint.get(paths.EMBEDDED_BADGE.rule)
+def embedded_badge_svg_path(**_segments: str) -> Response:
+    """``/embed/badge.svg`` with the day and every parameter in the path."""
+    return serve_daily(EMBEDDED_SVG_PATH_ENDPOINT)

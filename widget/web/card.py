@@ -2,6 +2,8 @@
 
 The landing page's meta tags point at it with ``v=<local date>``, because social sites keep
 images by URL; ``v`` is accepted and ignored, any other unknown parameter is a JSON ``400``.
+Its path form, ``/card/<lang>.png`` (``widget.web.paths``), has the same bytes and, like every
+path form, ignores its query string, so the page's ``?v=`` works on a static host too.
 """
 
 from typing import NamedTuple
@@ -14,8 +16,9 @@ from widget.render.card import Card, render_card_svg
 from widget.render.palette import tone_of
 from widget.render.png import svg_to_png
 from widget.text.catalog import counter_texts
+from widget.web import paths
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import Ignored, language_choice, parse_query
+from widget.web.params import Ignored, language_choice, parse_query, read_segments
 from widget.web.responses import PNG_TYPE, Answer, json_refusal
 
 blueprint = Blueprint("card", __name__)
@@ -36,6 +39,12 @@ def read_card_query(request: Request, settings: Settings) -> CardQuery:
     return CardQuery(parse_query(request.args, [lang], [CACHE_BUSTER])[lang])
 
 
+def read_card_path(request: Request, settings: Settings) -> CardQuery:
+    """The card a path ``/card/<lang>.png`` names."""
+    lang = language_choice(settings.default_lang)
+    return CardQuery(read_segments(paths.CARD_PNG.segments(request.path), [lang])[lang])
+
+
 def card_svg(state: CounterState, lang: str) -> str:
     """Today's social card in ``lang``, as SVG."""
     texts = counter_texts(lang, state.days, state.ended)
@@ -48,10 +57,18 @@ def _card_png(query: CardQuery, today: Today) -> Answer:
     return Answer(svg_to_png(card_svg(today.state, query.lang)), PNG_TYPE)
 
 
-CARD_ENDPOINT = DailyEndpoint(DailyAnswer(_card_png, json_refusal), read_card_query)
+CARD = DailyAnswer(_card_png, json_refusal)
+CARD_ENDPOINT = DailyEndpoint(CARD, read_card_query)
+CARD_PATH_ENDPOINT = DailyEndpoint(CARD, read_card_path, paths.CARD_PNG)
 
 
 @blueprint.get("/card.png")
 def card_png() -> Response:
     """Today's card in ``?lang=``, cached until local midnight."""
     return serve_daily(CARD_ENDPOINT)
+
+
+@blueprint.get(paths.CARD_PNG.rule)
+def card_png_path(**_segments: str) -> Response:
+    """``/card.png`` with its language in the path: ``/card/<lang>.png``."""
+    return serve_daily(CARD_PATH_ENDPOINT)

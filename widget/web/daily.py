@@ -9,11 +9,12 @@ fast path with the same reading of requests, so both caches key on the normalise
 
 Each URL says only what differs: how its requests are read (``DailyEndpoint.read``), and what is
 built from a query and how a refusal looks (``DailyAnswer``). Cache entries are keyed by the
-``DailyAnswer`` and the query, so two URLs serving the same picture (``/badge.svg`` and
-``/embed/badge.svg``) share their entries and no two kinds of answer can collide.
+``DailyAnswer`` and the query, so URLs serving the same picture (``/badge.svg``,
+``/embed/badge.svg`` and their path forms ``/badge/fr/flat/light.svg``...) share their entries,
+and so their bytes, and no two kinds of answer can collide.
 """
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -24,6 +25,7 @@ from widget.config import Settings
 from widget.counting import CounterState
 from widget.render.png import PngUnavailableError
 from widget.web.params import ParameterError
+from widget.web.paths import PathForm
 from widget.web.responses import ERROR_MAX_AGE, Answer, Refusal, Reuse, send
 from widget.web.service import current_service
 
@@ -62,16 +64,23 @@ class DailyEndpoint(Generic[QueryT]):
     read: Callable[[Request, Settings], QueryT]
     """The typed query of a request; raises ``ParameterError`` when the request cannot be served.
 
-    It may look at the query string, ``Accept-Language`` and the request's root URL, nothing else
-    (``widget.web.fast_path.READ_ENVIRON``): the fast path reads requests with it, and remembers
-    each reading under those values, to find the answer to replay."""
+    It may look at the path, the query string, ``Accept-Language`` and the request's root URL,
+    nothing else (``widget.web.fast_path.READ_ENVIRON``): the fast path reads requests with it,
+    and remembers each reading under those values, to find the answer to replay."""
+    form: PathForm | None = None
+    """For a URL whose path names the variant (``widget.web.paths``): its form. The fast path then
+    reads every path of the form with ``read``, so distinct bad paths land on the few refusals."""
+
+    def named(self, request: Request) -> Mapping[str, str]:
+        """What the request names: its query, or its path's segments."""
+        return request.args if self.form is None else self.form.segments(request.path)
 
     def variant(self, request: Request, settings: Settings) -> QueryT | Refusal:
         """The query ``request`` asks for, or the refusal it gets."""
         try:
             return self.read(request, settings)
         except ParameterError as error:
-            return Refusal.bad_parameter(error, request.args)
+            return Refusal.bad_parameter(error, self.named(request))
 
 
 def _period(kind: DailyAnswer[Any], state: CounterState, instant: datetime) -> tuple[datetime, datetime]:
@@ -109,4 +118,5 @@ def serve_daily(endpoint: DailyEndpoint[QueryT]) -> Response:
         return (kind, endpoint.variant(Request(environ, populate_request=False), settings))
 
     longest = ERROR_MAX_AGE if answer.status >= 400 else None
-    return send(answer, max_age, Reuse(valid_from, until, True, answer.shareable, longest, variant_of))
+    paths = None if endpoint.form is None else endpoint.form.pattern
+    return send(answer, max_age, Reuse(valid_from, until, True, answer.shareable, longest, variant_of, paths))

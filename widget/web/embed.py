@@ -1,9 +1,10 @@
 """The embed script, ``/embed.js``, its immutable versioned copy, and the pictures it shows.
 
 Bloggers paste one script tag and never touch it again, so the script's bytes depend on the
-release only: no config, no date and no host name are written into it (it finds our origin from
-its own ``src`` and asks the JSON API for everything else). That makes it cacheable for a long
-time, and lets the README print a Subresource Integrity hash for it.
+release only: no config, no date and no host name are written into it (it finds where it was
+loaded from in its own ``src``, and asks the JSON API for everything else). That makes it
+cacheable for a long time, lets the README print a Subresource Integrity hash for it, and lets a
+static copy of the site (``voipdown publish``) serve the very same file.
 
 - ``/embed.js`` is cached for an hour, so a new release reaches every page within the hour.
 - ``/embed/<hash>.js`` holds the same bytes under a name made from their SHA-256: a given URL
@@ -14,6 +15,9 @@ time, and lets the README print a Subresource Integrity hash for it.
   ``/embed/badge.svg`` is ``/badge.svg`` (served by
   ``widget.web.badges``). Both accept a ``day`` that changes their URL each day, because a browser
   keeps an image by URL for the life of a page.
+- Their path forms carry the day first, ``/embed/<day>/<lang>/text/<part>/<theme>[/<word>].svg``
+  and ``/embed/<day>/<lang>/badge/<style>/<theme>.svg`` (``widget.web.paths``), so a published
+  site keeps each day's pictures in a folder of its own.
 
 This blueprint shares its answers across origins (``Access-Control-Allow-Origin: *``): a script
 tag with ``integrity`` and ``crossorigin`` needs it, and the script fetches its images in CORS
@@ -46,10 +50,19 @@ Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gz
   time zone does not matter), plus up to a minute of jitter so that all embedding pages do not
   ask in the same second. The refetch revalidates (``cache: "no-cache"``). A visitor whose clock
   runs ahead gets the same ``next_change`` again and waits five minutes before asking again.
+- It works from a static copy of the site as from the service: every URL it asks is a path form
+  (``widget.web.paths``) under the folder its own ``src`` is in (``/api/<lang>/counter.json``,
+  ``/embed/<day>/...``; its first question, ``/api/counter.json``, has no query), so a host that
+  ignores query strings, or serves the site from a sub-folder, serves them as files. A copy whose
+  daily rebuild is late still says yesterday's day: once the visitor's clock has passed its
+  ``next_change``, the script shows the ``next`` day's texts it carries (``widget.web.api``). An
+  answer marked ``Voipdown-Live`` comes from the service, which is never a day behind, so a
+  visitor whose clock runs ahead still sees the service's day.
 """
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -61,8 +74,10 @@ from widget.config import Settings
 from widget.render.palette import THEMES, Theme
 from widget.render.sentence import TextLine, render_text_svg
 from widget.text.catalog import counter_texts
+from widget.web import paths
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import DAY, Choice, language_choice, parse_query
+from widget.web.params import DAY, Choice, language_choice, parse_query, read_segments
+from widget.web.paths import PathForm
 from widget.web.pictures import MAX_WORDS, TEXT_PARTS, TextPart, text_of, words_of
 from widget.web.responses import (
     RELEASE_LONG,
@@ -177,6 +192,20 @@ def read_text_query(request: Request, settings: Settings) -> TextQuery:
     return TextQuery(query[lang], query[PART], query[TEXT_THEME], query[WORD])
 
 
+def read_text_path(form: PathForm) -> Callable[[Request, Settings], TextQuery]:
+    """How requests to a path of ``form`` are read: a whole text (``.../<part>/<theme>.svg``), or one word of it
+    (``.../<part>/<theme>/<word>.svg``); the day is checked and dropped."""
+    by_word = "word" in form.pattern.groupindex
+
+    def read(request: Request, settings: Settings) -> TextQuery:
+        lang = language_choice(settings.default_lang)
+        choices: list[Choice[str | int]] = [lang, PART, TEXT_THEME, *([WORD] if by_word else [])]
+        query = read_segments(form.segments(request.path), choices, [DAY])
+        return TextQuery(query[lang], query[PART], query[TEXT_THEME], query[WORD] if by_word else 0)
+
+    return read
+
+
 def _text_svg(query: TextQuery, today: Today) -> Answer:
     texts = counter_texts(query.lang, today.state.days, today.state.ended)
     text = text_of(texts, query.part)
@@ -187,7 +216,10 @@ def _text_svg(query: TextQuery, today: Today) -> Answer:
     return Answer(render_text_svg(line).encode(), SVG_TYPE, headers=SVG_HEADERS)
 
 
-TEXT_ENDPOINT = DailyEndpoint(DailyAnswer(_text_svg, plain_svg_refusal), read_text_query)
+TEXT = DailyAnswer(_text_svg, plain_svg_refusal)
+TEXT_ENDPOINT = DailyEndpoint(TEXT, read_text_query)
+TEXT_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text_path(paths.TEXT), paths.TEXT)
+TEXT_WORD_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text_path(paths.TEXT_WORD), paths.TEXT_WORD)
 
 
 @blueprint.get("/embed/text.svg")
@@ -195,3 +227,15 @@ def text_svg() -> Response:
     """One of today's texts (``part``), or one word of it (``word``), in ``lang`` as outlines: dark text
     (``theme=light``) or light."""
     return serve_daily(TEXT_ENDPOINT)
+
+
+@blueprint.get(paths.TEXT.rule)
+def text_svg_path(**_segments: str) -> Response:
+    """``/embed/text.svg`` with the day and every parameter in the path."""
+    return serve_daily(TEXT_PATH_ENDPOINT)
+
+
+@blueprint.get(paths.TEXT_WORD.rule)
+def text_word_svg_path(**_segments: str) -> Response:
+    """``/embed/text.svg?word=N`` with the day and every parameter in the path."""
+    return serve_daily(TEXT_WORD_PATH_ENDPOINT)

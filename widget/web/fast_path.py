@@ -16,8 +16,15 @@ the app (``client_has``, ``not_modified_headers``), and only ever confirm a succ
 unusual (another method, a Range or If-Match header, a path not yet seen) goes to the app
 untouched. A path marked reusable without ``variant_of`` must answer every request alike (the
 embed script and the page's assets ignore their query).
+
+A URL whose path names its variant (``/badge/fr/flat/light.svg``, see ``widget.web.paths``) is
+marked with the pattern of its paths: every path of the pattern is then read by the same
+``variant_of`` and kept under the pattern, not the path, so a stream of distinct bad paths lands
+on the few fixed refusals like a stream of bad query values does, and the paths remembered stay
+as few as the routes.
 """
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -92,12 +99,23 @@ class DailyResponseCache:
         self.max_bytes = max_bytes
         self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._readers: dict[str, VariantOf | None] = {}
+        self._patterns: dict[str, tuple[re.Pattern[str], VariantOf | None]] = {}
         self._readings: OrderedDict[tuple[Any, ...], Hashable] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def _key(self, path: str, reader: VariantOf | None, environ: dict[str, Any]) -> Hashable:
-        return (path, self._variant(path, reader, environ), preference(environ.get("HTTP_ACCEPT_ENCODING")))
+    def _reader(self, path: str) -> tuple[str, VariantOf | None] | None:
+        """Under what a path's answers are kept (the path, or its pattern) and how its requests are read;
+        ``None`` for a path not seen yet."""
+        if path in self._readers:
+            return path, self._readers[path]
+        for scope, (pattern, reader) in self._patterns.items():
+            if pattern.fullmatch(path):
+                return scope, reader
+        return None
+
+    def _key(self, scope: str, path: str, reader: VariantOf | None, environ: dict[str, Any]) -> Hashable:
+        return (scope, self._variant(path, reader, environ), preference(environ.get("HTTP_ACCEPT_ENCODING")))
 
     def _variant(self, path: str, reader: VariantOf | None, environ: dict[str, Any]) -> Hashable:
         """The normalised variant the request asks for, read once per distinct query, language and root."""
@@ -120,9 +138,11 @@ class DailyResponseCache:
         if method not in ("GET", "HEAD") or any(name in environ for name in UNREPLAYABLE):
             return self.app(environ, start_response)
         path = environ.get("PATH_INFO", "")
-        if path not in self._readers:
+        known = self._reader(path)
+        if known is None:
             return self._run_and_keep(path, environ, start_response)
-        key = self._key(path, self._readers[path], environ)
+        scope, reader = known
+        key = self._key(scope, path, reader, environ)
         kept = self._kept.get(key)
         if kept is not None:
             now = self.clock()
@@ -170,8 +190,13 @@ class DailyResponseCache:
             if close is not None:
                 close()
         status, headers = sent
-        self._readers[path] = reuse.variant_of
-        key = self._key(path, reuse.variant_of, environ)
+        if reuse.paths is None:
+            scope = path
+            self._readers[path] = reuse.variant_of
+        else:
+            scope = reuse.paths.pattern
+            self._patterns[scope] = (reuse.paths, reuse.variant_of)
+        key = self._key(scope, path, reuse.variant_of, environ)
         # Only a success is ever confirmed by a 304: an error is kept without a validator to match.
         etag = next((value for name, value in headers if name.lower() == "etag"), None)
         self._keep(key, _Kept(status, list(headers), body, etag if status.startswith("200") else None, reuse))

@@ -7,6 +7,11 @@ not speak is ignored rather than refused (unlike on the badge URLs, which are pa
 and must fail loudly): a person reading a page is better served by a page in a language they
 may read than by an error. Other parameters (``fbclid``, ``utm_*``) are ignored too.
 
+Each language's page also has a path of its own, ``/<lang>/`` (``widget.web.paths``): a static
+host cannot negotiate ``Accept-Language`` nor read ``?lang=``, so the page links its languages,
+its canonical URL and its social card by their path forms, and ``/<lang>/`` and ``/?lang=<lang>``
+are the same page, with the same bytes. ``/`` stays the negotiated page (``x-default``).
+
 Snippets and meta tags carry the service's absolute URL (``widget.web.public``): the configured
 ``public_url``, else the request's, in which case the page is sent ``Cache-Control: private``.
 The page caches like the badges, until local midnight, and varies on ``Accept-Language``. Its
@@ -19,7 +24,9 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from babel.dates import format_date
-from flask import Blueprint, Request, Response, render_template
+from flask import Blueprint, Request, Response, render_template, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter, ValidationError
 
 from widget.config import Settings
 from widget.counting import CounterState
@@ -27,8 +34,10 @@ from widget.render.badge import STYLES
 from widget.render.palette import tone_of
 from widget.render.png import SCALES
 from widget.text.catalog import available_languages, counter_texts, languages, page_texts
+from widget.web import paths
 from widget.web.assets import asset_path
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
+from widget.web.params import language_choice, read_segments
 from widget.web.public import PublicRoot, public_root
 from widget.web.responses import Answer, json_refusal
 from widget.web.snippets import EMBED_THEMES, FORMATS, VARIANTS, page_url, ready_made_snippets
@@ -77,6 +86,26 @@ def read_page_query(request: Request, settings: Settings) -> PageQuery:
     return PageQuery(lang, lang_in_url, public_root(request, settings))
 
 
+def read_page_path(request: Request, settings: Settings) -> PageQuery:
+    """The page ``/<lang>/`` names: the same as ``/?lang=<lang>``."""
+    lang = language_choice(settings.default_lang)
+    chosen = read_segments(paths.PAGE.segments(request.path), [lang])[lang]
+    return PageQuery(chosen, True, public_root(request, settings))
+
+
+class LanguageConverter(BaseConverter):
+    """A path segment that is a language we speak, exactly: ``/fr/`` is a page, ``/xx/`` and ``/nope`` are not found.
+
+    Refused in routing, so an unknown word is a plain ``404`` and not a redirect to a page that
+    is not there (the trailing-slash redirect ``/fr`` -> ``/fr/`` is only for languages).
+    """
+
+    def to_python(self, value: str) -> str:
+        if value not in available_languages():
+            raise ValidationError
+        return value
+
+
 def _formatted_date(day: date, lang: str) -> str:
     """``day`` written out the way ``lang`` writes dates ("5 janvier 2016", "January 5, 2016")."""
     return format_date(day, format="long", locale=languages()[lang].locale)
@@ -102,7 +131,7 @@ def _page_context(state: CounterState, query: PageQuery) -> dict[str, object]:
     language = languages()[lang]
     texts = counter_texts(lang, state.days, state.ended)
     labels = {code: counter_texts(code, state.days, state.ended).label for code in languages()}
-    card_query = urlencode([("lang", lang), (CARD_CACHE_BUSTER, state.local_date.isoformat())])
+    card_query = urlencode([(CARD_CACHE_BUSTER, state.local_date.isoformat())])
     return {
         "lang": lang,
         "direction": language.direction,
@@ -117,7 +146,7 @@ def _page_context(state: CounterState, query: PageQuery) -> dict[str, object]:
         "base": base,
         "alternates": {code: page_url(base, code) for code in languages()},
         "canonical_url": page_url(base, lang) if query.lang_in_url else base,
-        "card_url": f"{base}card.png?{card_query}",
+        "card_url": f"{paths.CARD_PNG.url(base, lang=lang)}?{card_query}",
         "ready": ready_made_snippets(base, lang, labels[lang]),
         "formats": FORMATS,
         "variants": VARIANTS,
@@ -138,10 +167,32 @@ def _page(query: PageQuery, today: Today) -> Answer:
     return Answer(html.encode("utf-8"), HTML_TYPE, headers=headers, shareable=not query.root.from_request)
 
 
-PAGE_ENDPOINT = DailyEndpoint(DailyAnswer(_page, json_refusal), read_page_query)
+PAGE = DailyAnswer(_page, json_refusal)
+PAGE_ENDPOINT = DailyEndpoint(PAGE, read_page_query)
+PAGE_PATH_ENDPOINT = DailyEndpoint(PAGE, read_page_path)
+"""Without a ``form``: only a language we speak is routed here (``LanguageConverter``), so each of
+the few paths is kept on its own and the fast path never reads another path as a page."""
+
+
+@blueprint.record_once
+def register_language_converter(state: BlueprintSetupState) -> None:
+    """Make ``<language:...>`` known to the app's routing before the routes below are added."""
+    state.app.url_map.converters["language"] = LanguageConverter
 
 
 @blueprint.get("/")
 def landing() -> Response:
     """The landing page in the negotiated language, cached until local midnight."""
     return serve_daily(PAGE_ENDPOINT)
+
+
+@blueprint.get(paths.PAGE.rule.replace("<lang>", "<language:lang>"), strict_slashes=False)
+def landing_in(lang: str) -> Response:
+    """The landing page in the language its path names: ``/<lang>/``, the same page as ``/?lang=<lang>``.
+
+    ``/<lang>`` redirects there, as static hosts do (routed here only for a language, so ``/nope``
+    stays not found rather than redirected); the relative ``Location`` writes nothing from the request.
+    """
+    if not request.path.endswith("/"):
+        return Response(status=308, headers={"Location": f"{lang}/", "Cache-Control": "no-store"})
+    return serve_daily(PAGE_PATH_ENDPOINT)

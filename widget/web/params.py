@@ -12,7 +12,7 @@ without surrounding spaces (``lang=AR`` is ``lang=ar``), because people type the
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -28,12 +28,14 @@ ChosenT = TypeVar("ChosenT", bound=str | int)
 class ParameterError(ValueError):
     """A query parameter that cannot be used; ``str()`` is the message shown to the user."""
 
-    def __init__(self, parameter: str | None, message: str, problem: str) -> None:
+    def __init__(self, parameter: str | None, message: str, problem: str, status: int = 400) -> None:
         super().__init__(message)
         self.parameter = parameter
         """The parameter at fault, or ``None`` for one the URL does not take (its name is not repeated)."""
         self.problem = problem
         """A few words short enough to draw on an error badge."""
+        self.status = status
+        """``400`` for a query that cannot be used; ``404`` for a path naming something that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,18 @@ class Choice(Generic[ValueT]):
 
     def match(self, given: str) -> ValueT | None:
         """The value ``given`` spells, ignoring case and surrounding spaces, or ``None``."""
-        wanted = given.strip().lower()
-        return next((value for value in self.values if str(value) == wanted), None)
+        return self.named(given.strip().lower())
+
+    def named(self, given: str) -> ValueT | None:
+        """The value written exactly ``given`` (as a path names it), or ``None``."""
+        return next((value for value in self.values if str(value) == given), None)
+
+    def refusal(self, status: int = 400) -> ParameterError:
+        """The error for a value outside this choice's values: it lists them, and never quotes what was sent."""
+        allowed = ", ".join(str(value) for value in self.values)
+        return ParameterError(
+            self.name, f"this {self.name} is not allowed; use one of: {allowed}", f"bad {self.name}", status
+        )
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,30 @@ def parse_query(
             continue
         value = choice.match(given[0])
         if value is None:
-            allowed = ", ".join(str(value) for value in choice.values)
-            raise ParameterError(name, f"this {name} is not allowed; use one of: {allowed}", f"bad {name}")
+            raise choice.refusal()
         chosen[name] = choice.values.index(value)
+    return Query(chosen)
+
+
+def read_segments(
+    segments: Mapping[str, str], choices: Sequence[Choice[str | int]], ignored: Iterable[Ignored] = ()
+) -> Query:
+    """The value of every choice in ``choices`` from a path's ``segments``, each written exactly; ``ignored`` checked.
+
+    A path names every value (there are no defaults) and a static host matches it byte for byte,
+    so ``FR`` or `` fr`` is no ``fr`` here. Raises ``ParameterError`` with status ``404`` for the
+    first segment that names nothing (``widget.web.paths``).
+    """
+    for parameter in ignored:
+        given = segments.get(parameter.name, "")
+        if parameter.form is not None and not parameter.form.fullmatch(given):
+            raise ParameterError(
+                parameter.name, f"{parameter.name} must be {parameter.description}", f"bad {parameter.name}", 404
+            )
+    chosen: dict[str, int] = {}
+    for choice in choices:
+        value = choice.named(segments.get(choice.name, ""))
+        if value is None:
+            raise choice.refusal(404)
+        chosen[choice.name] = choice.values.index(value)
     return Query(chosen)

@@ -12,6 +12,7 @@ blueprint imports another.
 
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -67,7 +68,8 @@ class Reuse:
     With ``counts_down``, ``Cache-Control`` is recomputed so ``max-age`` ends at ``until`` (but is
     never above ``longest``, when set); otherwise every header is replayed as it was.
     ``variant_of`` tells the requests to this path apart as the app does; without it, every
-    request to the path gets the same answer (the script, a page asset).
+    request to the path gets the same answer (the script, a page asset). With ``paths``, it tells
+    apart the requests to every path of that pattern.
     """
 
     valid_from: datetime
@@ -77,6 +79,9 @@ class Reuse:
     """Whether the recomputed ``Cache-Control`` lets shared caches keep it (see ``cache_control``)."""
     longest: int | None = None
     variant_of: VariantOf | None = None
+    paths: re.Pattern[str] | None = None
+    """Every path ``variant_of`` reads, for a URL whose path names the variant (``widget.web.paths``);
+    without it, the answer is for its own path only."""
 
 
 RELEASE_LONG = Reuse(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), counts_down=False)
@@ -162,8 +167,11 @@ class Refusal:
 
     @classmethod
     def bad_parameter(cls, error: ParameterError, args: Mapping[str, str]) -> "Refusal":
-        """A ``400``: the query cannot be used; drawn in the style and theme asked for, where those are valid."""
-        return cls(400, error.problem, str(error), error.parameter, *_look(args))
+        """A ``400`` (the query cannot be used) or ``404`` (the path names nothing), as ``error`` says.
+
+        Drawn in the style and theme ``args`` (the query, or the path's segments) ask for, where those are valid.
+        """
+        return cls(error.status, error.problem, str(error), error.parameter, *_look(args))
 
     @classmethod
     def png_unavailable(cls, error: PngUnavailableError, args: Mapping[str, str]) -> "Refusal":
@@ -196,11 +204,11 @@ def json_answer(document: object, status: int = 200) -> Answer:
 def json_refusal(refusal: Refusal) -> Answer:
     """A refused request on a URL that answers JSON: ``{"error": {"status", "parameter", "message"}}``.
 
-    ``parameter`` names the parameter at fault, or is ``null`` for one the URL does not take; a
-    ``503`` has none.
+    ``parameter`` names the parameter at fault (in the query, or the path segment of that name),
+    or is ``null`` for one the URL does not take; a ``503`` has none.
     """
     details: dict[str, object] = {"status": refusal.status}
-    if refusal.status == 400:
+    if refusal.status < 500:
         details["parameter"] = refusal.parameter
     details["message"] = refusal.message
     return json_answer({"error": details}, refusal.status)

@@ -2,14 +2,17 @@
 
 The landing page shows them ready-made (for readers without JavaScript) and its builder
 (``static/page.js``) makes the same ones in the browser; a browser test compares the two. Every
-URL in a snippet is absolute, from ``base``, the service's public root (``widget.web.public``).
+URL in a snippet is absolute, from ``base``, the service's public root (``widget.web.public``),
+and a path form (``widget.web.paths``): it names every value in its path, so the same snippet
+works whether the counter is served by this service or published as static files.
 """
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlencode
 
 from markupsafe import escape
+
+from widget.web import paths
 
 Format = Literal["script", "html", "markdown", "bbcode", "url"]
 FORMATS: tuple[Format, ...] = ("script", "html", "markdown", "bbcode", "url")
@@ -34,20 +37,19 @@ class SnippetChoice:
 
 
 def badge_url(base: str, lang: str, style: str, theme: str, image: str, scale: int) -> str:
-    """An absolute badge URL with only the parameters that differ from the defaults (plus ``lang``)."""
-    query: list[tuple[str, str]] = [("lang", lang)]
-    if style != "flat":
-        query.append(("style", style))
-    if theme == "dark":
-        query.append(("theme", "dark"))
-    if image == "png" and scale != 1:
-        query.append(("scale", str(scale)))
-    return f"{base}badge.{image}?{urlencode(query)}"
+    """An absolute badge URL naming every value: ``/badge/fr/flat/light.svg``, ``/badge/fr/flat/light@2x.png``.
+
+    ``theme`` is the snippet's: anything but ``dark`` (``auto``, for a script's fallback) is ``light``.
+    """
+    look = "dark" if theme == "dark" else "light"
+    if image == "png":
+        return paths.BADGE_PNG.url(base, lang=lang, style=style, theme=look, scale=scale)
+    return paths.BADGE_SVG.url(base, lang=lang, style=style, theme=look)
 
 
 def page_url(base: str, lang: str) -> str:
     """The landing page in ``lang``: where every badge links, so readers learn what it counts."""
-    return f"{base}?{urlencode([('lang', lang)])}"
+    return paths.PAGE.url(base, lang=lang)
 
 
 def _html_image(base: str, choice: SnippetChoice, alt: str) -> str:

@@ -3,7 +3,7 @@
   "use strict";
   const me = document.currentScript;
   if (!me || !me.src || !document.adoptedStyleSheets) return;
-  const origin = new URL(me.src).origin;
+  const base = me.src.replace(/embed(\/\w+)?\.js([?#].*)?$/, "");
   const MARK = "data-voipdown";
   const MINUTE = 6e4;
   const sheet = new CSSStyleSheet();
@@ -40,12 +40,15 @@ svg *{fill:currentColor}
   };
 
   const ask = (path, fresh) =>
-    fetch(origin + path, { credentials: "omit", referrerPolicy: "no-referrer", cache: fresh ? "no-cache" : "default" })
+    fetch(base + path, { credentials: "omit", referrerPolicy: "no-referrer", cache: fresh ? "no-cache" : "default" })
       .then((response) => (response.ok ? response : Promise.reject()));
 
   const get = (lang, fresh) =>
-    ask(`/api/counter.json${lang ? "?lang=" + lang : ""}`, fresh)
-      .then((response) => response.json())
+    ask(lang ? `api/${lang}/counter.json` : "api/counter.json", fresh)
+      .then(async (response) => {
+        const d = await response.json();
+        return d.next && !response.headers.get("voipdown-live") && Date.now() >= Date.parse(d.next_change) ? { ...d, ...d.next } : d;
+      })
       .then((d) =>
         typeof d.embed_enabled == "boolean" && Date.parse(d.next_change) > 0 &&
         [d.lang, d.label, d.message, d.sentence, d.valid_for, d.close_label].every((s) => typeof s == "string") &&
@@ -57,7 +60,7 @@ svg *{fill:currentColor}
     if (!d.needs_picture[part]) return d[part];
     const line = el("span", { role: "img", ariaLabel: d[part] });
     const words = d[part].split(" ").map((_, index) =>
-      ask(`/embed/text.svg?part=${part}&word=${index + 1}&lang=${d.lang}&day=${d.valid_for}`)
+      ask(`embed/${d.valid_for}/${d.lang}/text/${part}/light/${index + 1}.svg`)
         .then((response) => response.text())
         .then((text) => {
           const word = el("span");
@@ -84,10 +87,10 @@ svg *{fill:currentColor}
     };
 
     const draw = (d, pending) => {
-      const a = { href: `${origin}/?lang=${d.lang}` };
+      const a = { href: `${base}${d.lang}/` };
       const lang = { lang: d.lang, dir: d.direction };
       if (variant == "badge") {
-        const src = `${origin}/embed/badge.svg?style=${style}&lang=${d.lang}&theme=${looks()}&day=${d.valid_for}`;
+        const src = `${base}embed/${d.valid_for}/${d.lang}/badge/${style}/${looks()}.svg`;
         const badge = el("img", { crossOrigin: "anonymous", referrerPolicy: "no-referrer", alt: d.label + " " + d.message, src });
         pending.push(badge.decode());
         return el("a", { ...a, ...lang, className: "b" }, badge);
@@ -152,7 +155,7 @@ svg *{fill:currentColor}
     const widgets = [];
     for (const script of document.querySelectorAll("script[src]")) {
       const { src } = script;
-      if (!src.startsWith(origin) || !/^\/embed(\/\w+)?\.js([?#]|$)/.test(src.slice(origin.length)) || script.hasAttribute(MARK)) continue;
+      if (!src.startsWith(base) || !/^embed(\/\w+)?\.js([?#]|$)/.test(src.slice(base.length)) || script.hasAttribute(MARK)) continue;
       script.setAttribute(MARK, "");
       widgets.push(widget(script));
     }

@@ -29,15 +29,13 @@
   // The same characters, and the same entities, as Python's markupsafe.escape.
   const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };
   const escapeHtml = (text) => text.replace(/[&<>"']/g, (character) => ENTITIES[character]);
-  const query = (pairs) => pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join("&");
-  const pageUrl = (lang) => `${base}?${query([["lang", lang]])}`;
+  // Path forms naming every value, as widget/web/paths.py writes them: they work on a static copy too.
+  const pageUrl = (lang) => `${base}${lang}/`;
 
   function badgeUrl(choice, image, scale) {
-    const pairs = [["lang", choice.lang]];
-    if (choice.style !== "flat") pairs.push(["style", choice.style]);
-    if (choice.theme === "dark") pairs.push(["theme", "dark"]);
-    if (image === "png" && scale !== 1) pairs.push(["scale", String(scale)]);
-    return `${base}badge.${image}?${query(pairs)}`;
+    const look = choice.theme === "dark" ? "dark" : "light";
+    const file = image === "png" ? `${look}@${scale}x.png` : `${look}.svg`;
+    return `${base}badge/${choice.lang}/${choice.style}/${file}`;
   }
 
   function htmlImage(choice, alt) {
