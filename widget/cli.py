@@ -1,14 +1,15 @@
-"""The ``voipdown`` command: serve under gunicorn, render one badge, or check the configuration."""
+"""The ``voipdown`` command: serve under gunicorn, render a badge, publish the site as files, or check the config."""
 
 import argparse
 import os
 import shlex
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from widget.config import ConfigError, Settings, load_settings
+from widget.config import ConfigError, Settings, environment_variable, load_settings
 from widget.counting import counter_state, system_clock
 from widget.render.badge import STYLES, THEMES, render_badge_svg
 from widget.render.counter_badge import counter_badge
@@ -130,6 +131,31 @@ def _render(settings: Settings, arguments: argparse.Namespace) -> None:
     Path(arguments.output).write_bytes(data)
 
 
+def with_public_url(settings: Settings, public_url: str | None, now: datetime) -> Settings:
+    """``settings`` with ``--public-url`` in place of the ``public_url`` setting, checked like the setting."""
+    if public_url is None:
+        return settings
+    try:
+        return load_settings({**os.environ, environment_variable("public_url"): public_url}, now)
+    except ConfigError as error:
+        if error.key != "public_url":
+            raise
+        raise ConfigError("--public-url", public_url, "command line", error.allowed) from None
+
+
+def _publish(settings: Settings, arguments: argparse.Namespace) -> None:
+    from widget.publish import publish_site
+
+    now = system_clock()
+    settings = with_public_url(settings, arguments.public_url, now)
+    if settings.public_url is None:
+        raise CommandLineError(
+            "publish needs the address the site will be served at: --public-url URL, "
+            "or the public_url setting (VOIPDOWN_PUBLIC_URL)"
+        )
+    print(publish_site(Path(arguments.directory), settings, now).summary())
+
+
 def public_url_note(settings: Settings) -> str:
     """What ``public_url`` means for caching, as ``check-config`` explains it to a maintainer."""
     if settings.public_url is None:
@@ -166,6 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--theme", type=str.lower, choices=THEMES, default="light")
     render.add_argument("--scale", type=int, choices=SCALES, default=None, help="PNG only (default 1)")
     render.add_argument("-o", "--output", required=True, help="file to write")
+    publish = commands.add_parser(
+        "publish", help="write the whole counter for today as static files, for a host without a server"
+    )
+    publish.add_argument("directory", help="where the site goes; replaced whole (new, empty, or published before)")
+    publish.add_argument(
+        "--public-url",
+        default=None,
+        help="the address the site will be served at, e.g. https://counter.example.org (default: public_url)",
+    )
     commands.add_parser("check-config", help="print the effective configuration and where each value came from")
     return parser
 
@@ -175,6 +210,17 @@ def _run(argv: Sequence[str] | None) -> int:
     settings = load_settings(os.environ, system_clock())
     if arguments.command == "check-config":
         print("\n".join([*settings.describe(), public_url_note(settings)]))
+    elif arguments.command == "publish":
+        from widget.publish import PublishError
+
+        try:
+            _publish(settings, arguments)
+        except PublishError as error:
+            print(f"voipdown: cannot publish: {error}", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"voipdown: cannot publish to {arguments.directory}: {error.strerror}", file=sys.stderr)
+            return 1
     elif arguments.command == "render":
         try:
             _render(settings, arguments)
