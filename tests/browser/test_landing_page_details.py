@@ -4,12 +4,13 @@
 - ``canonical``, ``og:url`` and the ``hreflang`` links agree: a URL that names its language is that
   page's canonical, ``/`` (which negotiates) is the ``x-default``, and every alternate says the same.
 - The snippet builder previews the widget on a light and on a dark page, readable on both.
+- The heading's Tifinagh is as bold as the Latin and the digits beside it (issue 11, "Tifinagh weight").
 """
 
 import time
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 
 from tests.browser.conftest import VIEWPORT
 from tests.browser.engines import Box, Engine, Tab
@@ -151,3 +152,38 @@ def test_the_builder_previews_the_widget_readably_on_a_light_and_on_a_dark_page(
     assert relative_luminance(light.background) > 0.9 and relative_luminance(dark.background) < 0.05, (light, dark)
     for page, measured in (("light", light), ("dark", dark)):
         assert measured.ratio >= 4.5, f"{engine.name}: the {lang} preview on the {page} page: {measured}"
+
+
+TIFINAGH_WORD = """(synthesis) => {
+  const heading = document.querySelector("#count");
+  heading.style.fontSynthesis = synthesis;
+  const text = heading.querySelector(".hero-text").firstChild;
+  const word = /[\u2d30-\u2d7f]+/.exec(text.data);
+  const range = document.createRange();
+  range.setStart(text, word.index);
+  range.setEnd(text, word.index + word[0].length);
+  return {word: word[0], box: range.getBoundingClientRect().toJSON(), weight: getComputedStyle(heading).fontWeight};
+}"""
+"""The first Tifinagh word of the heading's text and its box, with the browser's font synthesis set as asked."""
+
+
+def ink(image: Image.Image) -> float:
+    """How much dark paint ``image`` (dark text on white) holds: the sum of each pixel's darkness, in pixels."""
+    grey = image.convert("L")
+    return ImageStat.Stat(grey.point(lambda value: 255 - value)).sum[0] / 255
+
+
+def test_the_headings_tifinagh_is_as_bold_as_the_digits_and_latin_beside_it(
+    engine: Engine, tab: Tab, clocked_server: ThreadedServer
+) -> None:
+    """Noto Sans Tifinagh has no bold: the page lets the browser embolden it (``font-synthesis``), as the badges
+    do with HarfBuzz, so a bold heading does not set regular Tifinagh beside bold digits and bold Latin.
+    Measured as the ink of the first Tifinagh word, against the same word with synthesis turned off."""
+    tab.open(f"{clocked_server.url}/zgh/")
+    inks = {}
+    for synthesis in ("none", ""):  # "" is the page's own style
+        seen = tab.evaluate(TIFINAGH_WORD, synthesis)
+        time.sleep(0.2)  # a frame or two for the change to be painted
+        assert int(seen["weight"]) >= 600, seen
+        inks[synthesis or "page"] = ink(cut(tab.screenshot(), Box.of(seen["box"]).grown(2)))
+    assert inks["page"] >= 1.15 * inks["none"], f"{engine.name}: {seen['word']} is drawn regular in the heading: {inks}"
