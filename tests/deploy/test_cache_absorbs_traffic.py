@@ -1,9 +1,10 @@
 """20,000 requests over every variant through nginx reach the service at most once per variant.
 
-Readers' browsers ask for every badge, picture, page, script and JSON answer in many ways: with
-the Accept-Encoding of each browser, reloads that say ``Cache-Control: no-cache``, ``HEAD``, links
-carrying tracking parameters, cache-busting queries on the script, the page without a language
-in each reader's Accept-Language. Four keep-alive clients send them in a shuffled order, so the
+Readers' browsers ask for every badge, picture, page, script and JSON answer in many ways: in its
+query form and its path form, with the Accept-Encoding of each browser and the Accept-Language of
+each reader, reloads that say ``Cache-Control: no-cache``, ``HEAD``, links carrying tracking
+parameters, cache-busting queries on the script and any query on a path form, the page without a
+language in each reader's Accept-Language. Four keep-alive clients send them in a shuffled order, so the
 first requests for a variant arrive together (the rush after midnight). The service's own request
 log says what reached it.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.deploy.servers import Answer, Client, Origin, OriginRequest, running_nginx
-from tests.deploy.variants import ACCEPT_ENCODING_SPELLINGS, Variant, every_variant, spellings
+from tests.deploy.variants import ACCEPT_ENCODING_SPELLINGS, READER_LANGUAGES, Variant, every_variant, spellings
 
 REQUESTS = 20_000
 CLIENTS = 4
@@ -50,8 +51,11 @@ def planned_requests(variants: list[Variant]) -> list[Planned]:
         spelled = ACCEPT_ENCODING_SPELLINGS[variant.encoding] if variant.compressible else ANY_ACCEPT_ENCODING
         accept_encoding = chooser.choice(spelled)
         headers = [("Accept-Encoding", accept_encoding)] if accept_encoding is not None else []
-        if variant.accept_language:
-            headers.append(("Accept-Language", variant.accept_language))
+        # Browsers send their Accept-Language with every request; only the page at `/` without a
+        # language may be another variant for it (``variant.accept_language``).
+        accept_language = variant.accept_language or chooser.choice([None, *READER_LANGUAGES])
+        if accept_language is not None:
+            headers.append(("Accept-Language", accept_language))
         if chooser.random() < 0.1:
             headers += [("Cache-Control", "no-cache"), ("Pragma", "no-cache")]
         method = "HEAD" if chooser.random() < 0.05 else "GET"

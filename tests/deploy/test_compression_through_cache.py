@@ -8,7 +8,7 @@ own bytes, not recompressed), and answer ``If-None-Match`` from its copy.
 import pytest
 
 from tests.deploy.servers import Answer, Client, Nginx, Origin
-from tests.deploy.variants import decoded
+from tests.deploy.variants import DAY, decoded
 
 COMPRESSIBLE = (
     "/badge.svg?lang=ar",
@@ -17,7 +17,12 @@ COMPRESSIBLE = (
     "/api/counter.json?lang=ary",
     "/?lang=fr",
     "/embed.js",
+    "/ary/",
+    f"/embed/{DAY}/zgh/text/sentence/dark.svg",
 )
+"""Query forms, and path forms from both of nginx's path-form locations (the page, the script's pictures)."""
+PNG = ("/badge.png?lang=zgh&scale=2", "/badge/zgh/flat/light@2x.png", "/card/fr.png")
+"""PNG in its query form and in its path forms."""
 ASKED = {"br": "gzip, deflate, br, zstd", "gzip": "gzip, deflate", "": "identity"}
 """Accept-Encoding as a browser sends it (or a client that wants the plain bytes), by the encoding it must get."""
 
@@ -72,10 +77,12 @@ def test_each_encoding_has_its_own_etag_and_a_matching_if_none_match_gets_304(ng
     client.close()
 
 
-def test_a_png_goes_out_as_it_is_whatever_the_client_accepts_and_is_fetched_once(nginx: Nginx, origin: Origin) -> None:
+@pytest.mark.parametrize("target", PNG)
+def test_a_png_goes_out_as_it_is_whatever_the_client_accepts_and_is_fetched_once(
+    nginx: Nginx, origin: Origin, target: str
+) -> None:
     client = Client(nginx.port)
     mark = len(origin.requests())
-    target = "/badge.png?lang=zgh&scale=2"
     answers = [through_cache(client, target, encoding) for encoding in ASKED]
     assert {answer.status for answer in answers} == {200}
     assert {answer.body for answer in answers} == {answers[0].body}

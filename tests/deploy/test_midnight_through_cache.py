@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 
 from tests.deploy.conftest import TimeTravel
 from tests.deploy.servers import Answer, Client
-from tests.deploy.variants import decoded
+from tests.deploy.variants import DAY, decoded
 
 START = date(2016, 1, 5)
 MIDNIGHT = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
@@ -23,7 +23,14 @@ TARGETS = (
     "/?lang=zgh",
     "/embed/text.svg?lang=ary&part=sentence&theme=light",
     "/card.png?lang=fr",
+    "/badge/zgh/plastic/dark.svg",
+    "/badge/ar/flat/light@2x.png",
+    "/api/en/counter.json",
+    "/ary/",
+    f"/embed/{DAY}/fr/text/message/dark.svg",
+    "/card/en.png",
 )
+"""Query forms, then path forms (which nginx keys without their query): one of each kind of answer."""
 BROWSER = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "fr-FR,fr;q=0.9"}
 
 
@@ -61,6 +68,7 @@ def test_the_cache_stops_serving_yesterdays_answers_at_local_midnight(time_trave
     direct.close()
     yesterday = fetch_all(client)
     assert count_in(yesterday["/api/counter.json?lang=en"]) == count_on(date(2026, 12, 3))
+    assert count_in(yesterday["/api/en/counter.json"]) == count_on(date(2026, 12, 3))
 
     clock.set(MIDNIGHT - timedelta(seconds=2))
     late = fetch_all(client)
@@ -76,6 +84,7 @@ def test_the_cache_stops_serving_yesterdays_answers_at_local_midnight(time_trave
     clock.set(MIDNIGHT + timedelta(milliseconds=50))
     today = fetch_all(client)
     assert count_in(today["/api/counter.json?lang=en"]) == count_on(date(2026, 12, 4))
+    assert count_in(today["/api/en/counter.json"]) == count_on(date(2026, 12, 4))
     for target, answer in today.items():
         assert answer.status == 200
         assert answer.headers["x-cache-status"] == "EXPIRED", target

@@ -1,7 +1,7 @@
 """Every variant of every public URL, and the ways clients spell the same one, as the README lists them.
 
-Written out here from the README's URL tables, not imported from the service: the tests check the
-cache against what the public documentation promises.
+Written out here from the README's URL tables (the query forms and their path forms), not imported
+from the service: the tests check the cache against what the public documentation promises.
 """
 
 import gzip
@@ -9,11 +9,19 @@ from dataclasses import dataclass
 
 import brotli
 
+from tests.deploy.conftest import NOON
+
 LANGUAGES = ("fr", "ar", "zgh", "en", "ary")
 STYLES = ("flat", "flat-square", "plastic", "for-the-badge")
 THEMES = ("light", "dark")
 SCALES = ("1", "2", "3", "4")
 TEXT_PARTS = ("sentence", "label", "message")
+WORDS = ("1", "2", "3")
+"""The words of a text the embed script asks for one by one (a few: each is a picture like the others)."""
+
+DAY = NOON.date().isoformat()
+"""The day the embed script names in its picture URLs: the local date on the service's faked clock
+(``NOON`` is noon in Casablanca, so the same date there as in UTC)."""
 
 ENCODINGS = ("br", "gzip", "")
 """What the service may be asked for: brotli, gzip, or the plain bytes ("")."""
@@ -28,7 +36,8 @@ each must get: the best of br and gzip the client accepts, never one it refuses 
 
 
 READER_LANGUAGES = ("fr-FR,fr;q=0.9,en;q=0.8", "ar-MA,ar;q=0.9,fr;q=0.8", "en-US,en;q=0.9", "zgh")
-"""Accept-Language headers of readers who open the landing page without a language in its URL."""
+"""Accept-Language headers of readers: the landing page without a language in its URL is one variant
+per header; browsers send it with every other request too, where it must make no difference."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class Variant:
 
 
 def badge_targets() -> list[str]:
+    """Every badge in its query form: SVG, PNG at each scale, the embed script's."""
     svg = [
         f"/badge.svg?lang={lang}&style={style}&theme={theme}"
         for lang in LANGUAGES
@@ -68,8 +78,9 @@ def badge_targets() -> list[str]:
     return svg + png + embedded
 
 
-def targets() -> list[str]:
-    """Every URL a reader's browser or an embedding page asks for, one spelling each."""
+def query_targets() -> list[str]:
+    """Every URL in its query form, and ``/api/counter.json``, which has no path form of its own (the
+    script asks for it first) but reads ``lang`` like the others."""
     api = [f"/api/{name}.json?lang={lang}" for name in ("counter", "shields") for lang in LANGUAGES]
     texts = [
         f"/embed/text.svg?lang={lang}&part={part}&theme={theme}"
@@ -79,7 +90,32 @@ def targets() -> list[str]:
     ]
     pages = [f"/?lang={lang}" for lang in LANGUAGES] + ["/"]
     cards = [f"/card.png?lang={lang}" for lang in LANGUAGES]
-    return [*badge_targets(), *api, *texts, *pages, "/embed.js", *cards]
+    return [*badge_targets(), *api, "/api/counter.json", *texts, *pages, "/embed.js", *cards]
+
+
+def path_targets() -> list[str]:
+    """Every URL in its path form, the README's second column: the embed script's pictures for today
+    (``DAY``): each badge, each whole text and the first ``WORDS`` of each language's sentence."""
+    looks = [(lang, style, theme) for lang in LANGUAGES for style in STYLES for theme in THEMES]
+    svg = [f"/badge/{lang}/{style}/{theme}.svg" for lang, style, theme in looks]
+    png = [f"/badge/{lang}/{style}/{theme}@{scale}x.png" for lang, style, theme in looks for scale in SCALES]
+    embedded = [f"/embed/{DAY}/{lang}/badge/{style}/{theme}.svg" for lang, style, theme in looks]
+    api = [f"/api/{lang}/{name}.json" for name in ("counter", "shields") for lang in LANGUAGES]
+    texts = [
+        f"/embed/{DAY}/{lang}/text/{part}/{theme}.svg" for lang in LANGUAGES for part in TEXT_PARTS for theme in THEMES
+    ]
+    words = [f"/embed/{DAY}/{lang}/text/sentence/light/{word}.svg" for lang in LANGUAGES for word in WORDS]
+    pages = [f"/{lang}/" for lang in LANGUAGES]
+    cards = [f"/card/{lang}.png" for lang in LANGUAGES]
+    return [*svg, *png, *embedded, *api, *texts, *words, *pages, *cards]
+
+
+PATH_TARGETS = frozenset(path_targets())
+
+
+def targets() -> list[str]:
+    """Every URL a reader's browser or an embedding page asks for, one spelling each, in both forms."""
+    return [*query_targets(), *path_targets()]
 
 
 def every_variant() -> list[Variant]:
@@ -96,7 +132,9 @@ def every_variant() -> list[Variant]:
 
 def spellings(target: str, number: int) -> list[str]:
     """Other ways of asking for ``target`` that mean the same: tracking and cache-busting parameters the
-    service ignores (``number`` makes each one new), a language in capitals."""
+    service ignores (``number`` makes each one new), a language in capitals; on a path form, any query."""
+    if target in PATH_TARGETS:
+        return [f"{target}?v={number}", f"{target}?utm_source=feed{number}", f"{target}?fbclid={number}"]
     if target.startswith("/?lang="):
         lang = target.removeprefix("/?lang=")
         return [

@@ -14,7 +14,8 @@ are the same page, with the same bytes. ``/`` stays the negotiated page (``x-def
 
 Snippets and meta tags carry the service's absolute URL (``widget.web.public``): the configured
 ``public_url``, else the request's, in which case the page is sent ``Cache-Control: private``.
-The page caches like the badges, until local midnight, and varies on ``Accept-Language``. Its
+The page caches like the badges, until local midnight; a page whose URL names no language varies on
+``Accept-Language``. Its
 stylesheet, script, icon and font are versioned assets (``widget.web.assets``).
 """
 
@@ -162,7 +163,9 @@ def _page(query: PageQuery, today: Today) -> Answer:
     headers = (
         ("Content-Security-Policy", PAGE_POLICY),
         ("Content-Language", query.lang),
-        ("Vary", "Accept-Language"),
+        # Only a page whose URL names no language was chosen by Accept-Language: a cache that honours
+        # Vary keeps one copy of /fr/ or /?lang=fr, not one per reader's Accept-Language.
+        *((("Vary", "Accept-Language"),) if not query.lang_in_url else ()),
     )
     return Answer(html.encode("utf-8"), HTML_TYPE, headers=headers, shareable=not query.root.from_request)
 
