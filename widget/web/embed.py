@@ -25,6 +25,11 @@ mode so that no cookie goes with them.
 
 Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gzipped) is as it is:
 
+- It is sent as ``rjsmin`` leaves it: the same code without its indentation, line breaks and
+  spaces between tokens (nothing renamed, nothing rewritten; the ``/*!`` line stays), read and
+  minified once per process. The file stays the readable source; the bytes sent are what the
+  README's integrity hash covers. Minified, it is 2.9 KB gzipped instead of 3.2 KB.
+
 - It must never break the page it lands on. It is one closure in strict mode (no globals), and
   each widget lives in a *closed* shadow root whose ``:host`` rule resets every property with
   ``!important``: in the cascade, a shadow tree's important rules beat the page's, so
@@ -68,6 +73,7 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
+import rjsmin
 from flask import Blueprint, Request, Response, abort
 
 from widget.config import Settings
@@ -146,9 +152,9 @@ def _answer(body: bytes) -> Answer:
 
 @cache
 def embed_script() -> EmbedScript:
-    """The script of this release, read once per process from the package's ``static`` folder."""
-    source = resources.files("widget.web").joinpath("static", "embed.js")
-    return EmbedScript(source.read_bytes())
+    """The script of this release, read and minified once per process from the package's ``static`` folder."""
+    source = resources.files("widget.web").joinpath("static", "embed.js").read_text(encoding="utf-8")
+    return EmbedScript(rjsmin.jsmin(source, keep_bang_comments=True).encode("utf-8"))
 
 
 def _send_script(cache_control: str) -> Response:
