@@ -8,7 +8,8 @@
 
 Both are Python's ``http.server`` serving the directory (``index.html`` for a folder, a redirect
 from ``/fr`` to ``/fr/``, ``Last-Modified`` and ``304``), with the ``Date`` header read from a clock
-the test can set, since the embed script reads it to tell a stale copy from a fast clock.
+the test can set: a browser reckons how long it may keep a copy (``_headers``' ``Expires``) from it,
+so the host's clock must agree with the visitor's faked one.
 """
 
 import contextlib

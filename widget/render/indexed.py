@@ -129,12 +129,16 @@ def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[C
         for counted in colors:
             if counted[0] >= fill_pixels:
                 continue
-            color = counted[1]
-            near = fills[
-                bisect_left(reds, color[0] - MAX_CHANNEL_ERROR) : bisect_right(reds, color[0] + MAX_CHANNEL_ERROR)
-            ]
-            nearest = min(near, key=lambda filled: _distance(filled[0], color), default=None)
-            if nearest is not None and _distance(nearest[0], color) <= MAX_CHANNEL_ERROR:
+            red, green, blue, alpha = counted[1]
+            closest, nearest = MAX_CHANNEL_ERROR + 1, None
+            for filled in fills[
+                bisect_left(reds, red - MAX_CHANNEL_ERROR) : bisect_right(reds, red + MAX_CHANNEL_ERROR)
+            ]:
+                entry = filled[0]
+                distance = max(abs(entry[0] - red), abs(entry[1] - green), abs(entry[2] - blue), abs(entry[3] - alpha))
+                if distance < closest:
+                    closest, nearest = distance, filled
+            if nearest is not None:
                 nearest[1].append(counted)  # an edge pixel close enough to a fill takes the fill's entry
             else:
                 others.append(counted)
@@ -153,6 +157,7 @@ def _allowed_entries(
     (opaque or translucent); its own entry first."""
     by_red = sorted(range(len(entries)), key=lambda index: entries[index][0][0])
     reds = [entries[index][0][0] for index in by_red]
+    sorted_entries = [(index, *entries[index][0][1:]) for index in by_red]  # each entry's index, green, blue, alpha
     allowed: dict[bytes, tuple[int, ...]] = {}
     for own, (_, members) in enumerate(entries):
         opaque = own >= translucent
@@ -162,12 +167,14 @@ def _allowed_entries(
                 own,
                 *(
                     index
-                    for index in by_red[bisect_left(reds, red - bound) : bisect_right(reds, red + bound)]
+                    for index, entry_green, entry_blue, entry_alpha in sorted_entries[
+                        bisect_left(reds, red - bound) : bisect_right(reds, red + bound)
+                    ]
                     if index != own
                     and (index >= translucent) == opaque
-                    and abs(entries[index][0][1] - green) <= bound
-                    and abs(entries[index][0][2] - blue) <= bound
-                    and abs(entries[index][0][3] - alpha) <= bound
+                    and abs(entry_green - green) <= bound
+                    and abs(entry_blue - blue) <= bound
+                    and abs(entry_alpha - alpha) <= bound
                 ),
             )
     return allowed
@@ -175,28 +182,26 @@ def _allowed_entries(
 
 BYTES = [bytes((index,)) for index in range(MAX_COLORS)]
 """Each palette index as a byte string, to fill a run with."""
-RUN = re.compile(b"(....)\\1*", re.DOTALL)
-"""A run of pixels of one colour, in RGBA bytes."""
+RUN = re.compile(b"((....)\\2*)", re.DOTALL)
+"""A run of pixels of one colour, in RGBA bytes, and that colour."""
 
 
-def _steadiest(pixels: bytes, allowed: dict[bytes, tuple[int, ...]], width: int) -> bytearray:
+def _steadiest(pixels: bytes, allowed: dict[bytes, tuple[int, ...]], usage: Sequence[int], width: int) -> bytearray:
     """Each pixel's entry, chosen among those ``allowed`` for its colour so that rows repeat as much as the
     bounds permit. A run of one colour takes one entry: the one before it if that may stand for the run's
-    colour, else the one above the run's start, else the one that stands for the most pixels. Deflate then
-    finds longer runs and fewer distinct bytes: a tenth fewer bytes, with no pixel further from its colour
-    than the bounds allow."""
-    runs = [(run.start() // 4, run.end() // 4, run[1]) for run in RUN.finditer(pixels)]
-    usage = [0] * MAX_COLORS
-    for start, end, color in runs:
-        usage[allowed[color][0]] += end - start
+    colour, else the one above the run's start, else the one that stands for the most pixels (``usage``).
+    Deflate then finds longer runs and fewer distinct bytes: a tenth fewer bytes, with no pixel further
+    from its colour than the bounds allow."""
     indices = bytearray(len(pixels) // 4)
-    before = -1
-    for start, end, color in runs:
+    start, before = 0, -1
+    for run, color in RUN.findall(pixels):
         choices = allowed[color]
         if before not in choices:
             above = indices[start - width] if start >= width else -1
             before = above if above in choices else max(choices, key=usage.__getitem__)
+        end = start + len(run) // 4
         indices[start:end] = BYTES[before] * (end - start)
+        start = end
     return indices
 
 
@@ -213,7 +218,8 @@ def indexed_png(picture: Image.Image) -> bytes:
     )
     entries = [*translucent, *opaque]
     allowed = _allowed_entries(entries, len(translucent), fill_pixels)
-    indices = _steadiest(picture.tobytes(), allowed, picture.width)
+    usage = [sum(count for count, _ in members) for _, members in entries]
+    indices = _steadiest(picture.tobytes(), allowed, usage, picture.width)
     used = [index for index in range(len(entries)) if index in indices]  # in order: translucent ones still first
     renumbered = bytes(used.index(index) if index in used else 0 for index in range(256))
     indexed = Image.frombytes("P", picture.size, bytes(indices.translate(renumbered)))

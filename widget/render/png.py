@@ -145,13 +145,23 @@ def _paint(drawing: BadgeDrawing, scale: int) -> Image.Image:
         context.fill()
     context.restore()
     for part in drawing.parts:
-        if drawing.has_shadow(part):
-            _trace_line(context, part.line, part.text_left, drawing.baseline + 1)
-            _source(context, SHADOW_COLOR, SHADOW_OPACITY)
-            context.fill()
         _trace_line(context, part.line, part.text_left, drawing.baseline)
-        _source(context, part.text)
+        if not drawing.has_shadow(part):
+            _source(context, part.text)
+            context.fill()
+            continue
+        # The outlines are traced once and filled as a mask, which the shadow uses one pixel lower: a
+        # whole number of device pixels at every scale, so its coverage is the text's, exactly.
+        context.push_group_with_content(cairo.CONTENT_ALPHA)
         context.fill()
+        text = context.pop_group()
+        in_place = text.get_matrix()
+        text.set_matrix(cairo.Matrix(y0=-1).multiply(in_place))  # one user-space pixel lower
+        _source(context, SHADOW_COLOR, SHADOW_OPACITY)
+        context.mask(text)
+        text.set_matrix(in_place)
+        _source(context, part.text)
+        context.mask(text)
     surface.flush()
     size = (surface.get_width(), surface.get_height())
     return Image.frombuffer("RGBA", size, bytes(surface.get_data()), "raw", "BGRa", surface.get_stride())
