@@ -91,6 +91,8 @@ class Flood:
     variants: list[Variant]
     received: list[Received]
     reached: list[OriginRequest]
+    error_log: str
+    """What nginx logged at ``warn`` and above while it served the flood."""
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +102,7 @@ def flood(origin: Origin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     with running_nginx(tmp_path_factory.mktemp("nginx"), origin.port) as nginx:
         mark = len(origin.requests())
         received = send_all(nginx.port, planned_requests(variants))
-        yield Flood(variants, received, origin.requests(mark))
+        yield Flood(variants, received, origin.requests(mark), nginx.error_log())
 
 
 def test_twenty_thousand_requests_reach_the_service_at_most_once_per_variant(flood: Flood) -> None:
@@ -129,3 +131,8 @@ def test_every_client_gets_the_services_own_answer_for_its_variant(flood: Flood,
         assert answer.headers.get("content-encoding") == service.headers.get("content-encoding"), planned
         assert answer.headers["etag"] == service.headers["etag"], planned
         assert answer.body == (b"" if planned.method == "HEAD" else service.body), planned
+
+
+def test_nginx_logs_nothing_while_it_serves_them(flood: Flood) -> None:
+    """No warning per request (an unset variable, a refused header): a log that fills with noise hides a real fault."""
+    assert flood.error_log == ""
