@@ -118,5 +118,4 @@ def serve_daily(endpoint: DailyEndpoint[QueryT]) -> Response:
         return (kind, endpoint.variant(Request(environ, populate_request=False), settings))
 
     longest = ERROR_MAX_AGE if answer.status >= 400 else None
-    paths = None if endpoint.form is None else endpoint.form.pattern
-    return send(answer, max_age, Reuse(valid_from, until, True, answer.shareable, longest, variant_of, paths))
+    return send(answer, max_age, Reuse(valid_from, until, True, answer.shareable, longest, variant_of, endpoint.form))

@@ -18,13 +18,13 @@ untouched. A path marked reusable without ``variant_of`` must answer every reque
 embed script and the page's assets ignore their query).
 
 A URL whose path names its variant (``/badge/fr/flat/light.svg``, see ``widget.web.paths``) is
-marked with the pattern of its paths: every path of the pattern is then read by the same
-``variant_of`` and kept under the pattern, not the path, so a stream of distinct bad paths lands
-on the few fixed refusals like a stream of bad query values does, and the paths remembered stay
-as few as the routes.
+marked with its path form: every path of the form is then read by the same ``variant_of`` and
+kept under the form's template, not the path, so a stream of distinct bad paths lands on the few
+fixed refusals like a stream of bad query values does, and the paths remembered stay as few as
+the routes. A path is tested against a form's literal prefix before its pattern, so a request
+pays for one or two regular expressions, not one per form.
 """
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -34,6 +34,7 @@ from typing import Any
 
 from widget.counting import Clock
 from widget.web.encodings import preference
+from widget.web.paths import PathForm
 from widget.web.responses import (
     ENTRY_OVERHEAD_BYTES,
     REUSABLE,
@@ -99,7 +100,7 @@ class DailyResponseCache:
         self.max_bytes = max_bytes
         self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._readers: dict[str, VariantOf | None] = {}
-        self._patterns: dict[str, tuple[re.Pattern[str], VariantOf | None]] = {}
+        self._forms: dict[str, tuple[PathForm, VariantOf | None]] = {}
         self._readings: OrderedDict[tuple[Any, ...], Hashable] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -109,8 +110,8 @@ class DailyResponseCache:
         ``None`` for a path not seen yet."""
         if path in self._readers:
             return path, self._readers[path]
-        for scope, (pattern, reader) in self._patterns.items():
-            if pattern.fullmatch(path):
+        for scope, (form, reader) in self._forms.items():
+            if form.matches(path):  # a string prefix first: most forms are passed over without a regex
                 return scope, reader
         return None
 
@@ -194,8 +195,8 @@ class DailyResponseCache:
             scope = path
             self._readers[path] = reuse.variant_of
         else:
-            scope = reuse.paths.pattern
-            self._patterns[scope] = (reuse.paths, reuse.variant_of)
+            scope = reuse.paths.template
+            self._forms[scope] = (reuse.paths, reuse.variant_of)
         key = self._key(scope, path, reuse.variant_of, environ)
         # Only a success is ever confirmed by a 304: an error is kept without a validator to match.
         etag = next((value for name, value in headers if name.lower() == "etag"), None)

@@ -44,6 +44,15 @@ class PathForm:
         object.__setattr__(self, "pattern", re.compile(regex))
 
     @property
+    def prefix(self) -> str:
+        """The literal start of every path of this form (``/badge/``): a cheap test before ``pattern``."""
+        return self.template.split("{", 1)[0]
+
+    def matches(self, path: str) -> bool:
+        """Whether ``path`` is of this form."""
+        return path.startswith(self.prefix) and self.pattern.fullmatch(path) is not None
+
+    @property
     def rule(self) -> str:
         """The Flask route of this form: ``/badge/<lang>/<style>/<theme>.svg``."""
         return SEGMENT.sub(r"<\1>", self.template)

@@ -12,7 +12,6 @@ blueprint imports another.
 
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -30,6 +29,7 @@ from widget.render.palette import THEMES, Theme
 from widget.render.png import PngUnavailableError, badge_to_png
 from widget.web.encodings import CODINGS, IDENTITY, choose, compress, is_compressible, preference
 from widget.web.params import ParameterError
+from widget.web.paths import PathForm
 
 ERROR_MAX_AGE = 300
 """Errors are cached briefly, so a fixed URL shows its badge soon after the fix."""
@@ -79,7 +79,7 @@ class Reuse:
     """Whether the recomputed ``Cache-Control`` lets shared caches keep it (see ``cache_control``)."""
     longest: int | None = None
     variant_of: VariantOf | None = None
-    paths: re.Pattern[str] | None = None
+    paths: PathForm | None = None
     """Every path ``variant_of`` reads, for a URL whose path names the variant (``widget.web.paths``);
     without it, the answer is for its own path only."""
 
