@@ -10,8 +10,13 @@ Targets are judged on the fresh worker.
 Times are CPU time of this thread (``time.thread_time``): a render is single-threaded and does no
 I/O, so on an idle machine wall-clock equals it, while on a shared one wall-clock also counts the
 time other processes held the core. The cold wall-clock median is shown beside it for that reason.
+Even CPU time swells while other processes crowd the machine (caches, memory bandwidth): each
+render's samples are taken in ``ROUNDS`` rounds spread over the whole section, every render in
+turn within a round, so a burst of load lands on a few samples of every render rather than on all
+the samples of one.
 """
 
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -69,16 +74,32 @@ class Renders:
     pybadges_note: str = ""
 
 
-def medians(action: Callable[[], object], reset: Callable[[], None], iterations: int) -> Medians:
-    """Medians of ``iterations`` timings of ``action``, each after ``reset`` (not timed)."""
-    walls, cpus = [], []
+ROUNDS = 5
+"""Rounds each render's samples are spread over."""
+
+Sample = tuple[float, float]
+"""One timing: wall-clock and CPU milliseconds."""
+
+
+def samples(action: Callable[[], object], reset: Callable[[], None], iterations: int) -> list[Sample]:
+    """``iterations`` timings of ``action``, each after ``reset`` (not timed)."""
+    taken = []
     for _ in range(iterations):
         reset()
         wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
         action()
-        cpus.append((time.thread_time_ns() - cpu) / 1e6)
-        walls.append((time.perf_counter_ns() - wall) / 1e6)
-    return Medians(statistics.median(walls), statistics.median(cpus))
+        taken.append(((time.perf_counter_ns() - wall) / 1e6, (time.thread_time_ns() - cpu) / 1e6))
+    return taken
+
+
+def medians_of(taken: list[Sample]) -> Medians:
+    """The median wall-clock and CPU time of ``taken``."""
+    return Medians(statistics.median(wall for wall, _ in taken), statistics.median(cpu for _, cpu in taken))
+
+
+def medians(action: Callable[[], object], reset: Callable[[], None], iterations: int) -> Medians:
+    """Medians of ``iterations`` timings of ``action``, each after ``reset`` (not timed)."""
+    return medians_of(samples(action, reset, iterations))
 
 
 LANGUAGES = (("ar", "Arabic"), ("zgh", "Tifinagh"), ("fr", "French"))
@@ -126,15 +147,21 @@ def measure_renders(profile: Profile, log: Callable[[str], None]) -> Renders:
     for _, action, _, _ in actions:
         action()  # loads cairo and cairosvg, which stay loaded for the process's life, outside every timing
 
+    cold: dict[str, list[Sample]] = {label: [] for label, _, _, _ in actions}
+    fresh: dict[str, list[Sample]] = {label: [] for label, _, _, _ in actions}
+    for _ in range(ROUNDS):
+        for label, action, iterations, _ in actions:
+            cold[label] += samples(action, clear_render_caches, math.ceil(iterations / ROUNDS))
+            fresh_iterations = min(iterations, profile.fresh_iterations)
+            fresh[label] += samples(action, _fresh_worker, math.ceil(fresh_iterations / ROUNDS))
     renders = Renders()
-    for label, action, iterations, target in actions:
-        fresh_iterations = min(iterations, profile.fresh_iterations)
+    for label, _, _, target in actions:
         timing = Timing(
             label,
-            iterations,
-            cold=medians(action, clear_render_caches, iterations),
-            fresh=medians(action, _fresh_worker, fresh_iterations),
-            fresh_iterations=fresh_iterations,
+            len(cold[label]),
+            cold=medians_of(cold[label]),
+            fresh=medians_of(fresh[label]),
+            fresh_iterations=len(fresh[label]),
             target=target,
         )
         renders.timings.append(timing)

@@ -12,7 +12,7 @@ from typing import Any
 from bench.flood import CONNECTIONS, FloodResults
 from bench.memory import ENCODINGS, Memory
 from bench.profiles import Profile
-from bench.renders import Renders
+from bench.renders import ROUNDS, Renders
 from bench.servers import ROOT, service_command
 from bench.startup import Starts
 from bench.targets import THROUGHPUT_RATIO, Judgement
@@ -280,7 +280,9 @@ def renders(measured: Renders, profile: Profile) -> list[str]:
         "preparation `voipdown serve` runs in gunicorn's master before it forks "
         "(`widget.render.preparation.draw_every_badge_glyph()`, untimed): what a newly forked worker holds. "
         "CPU time of the rendering thread (`time.thread_time`); *cold, wall* is wall-clock, which on a shared "
-        "machine also counts time other processes held the core. The social card is "
+        "machine also counts time other processes held the core. Each render's samples are taken in "
+        f"{ROUNDS} rounds spread over the section (every render in turn within a round), so a burst of load "
+        "from other processes touches a few samples of each render, not all of one. The social card is "
         "`svg_to_png(widget.web.card.card_svg(state, lang))`, as `/card.png` builds it.",
         "",
         "| render | n | **fresh worker** (n) | cold | cold, wall | target | verdict |",
