@@ -12,7 +12,6 @@ uses ``next`` only for answers without it, and a visitor whose clock runs ahead 
 service's day. A published copy does not say it (``widget.publish`` leaves it out of ``_headers``).
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -23,8 +22,8 @@ from widget.counting import CounterState, counter_state
 from widget.render.palette import BADGE_COLORS, TEXT_COLORS, accent, accent_text, tone_of
 from widget.text.catalog import CounterTexts, available_languages, counter_texts, languages
 from widget.web import paths
-from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import language_choice, parse_query, read_segments
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, read_choices, serve_daily
+from widget.web.params import language_choice
 from widget.web.paths import PathForm
 from widget.web.pictures import pictured_parts
 from widget.web.responses import Answer, json_answer, json_refusal
@@ -58,20 +57,10 @@ class LanguageQuery(NamedTuple):
     lang: str
 
 
-def read_language_query(request: Request, settings: Settings) -> LanguageQuery:
-    """The language a JSON request asks for."""
+def read_language(request: Request, settings: Settings, form: PathForm | None) -> LanguageQuery:
+    """The language a JSON request asks for: ``?lang=``, or the path's ``/api/<lang>/``."""
     lang = language_choice(settings.default_lang)
-    return LanguageQuery(parse_query(request.args, [lang])[lang])
-
-
-def read_language_path(form: PathForm) -> Callable[[Request, Settings], LanguageQuery]:
-    """How requests to a path of ``form`` (``/api/<lang>/...``) are read."""
-
-    def read(request: Request, settings: Settings) -> LanguageQuery:
-        lang = language_choice(settings.default_lang)
-        return LanguageQuery(read_segments(form.segments(request.path), [lang])[lang])
-
-    return read
+    return LanguageQuery(read_choices(request, form, [lang])[lang])
 
 
 def _utc_text(instant: datetime) -> str:
@@ -168,10 +157,10 @@ def _shields(query: LanguageQuery, today: Today) -> Answer:
 
 COUNTER = DailyAnswer(_counter, json_refusal)
 SHIELDS = DailyAnswer(_shields, json_refusal, period=timedelta(seconds=SHIELDS_MIN_CACHE_SECONDS))
-COUNTER_ENDPOINT = DailyEndpoint(COUNTER, read_language_query)
-SHIELDS_ENDPOINT = DailyEndpoint(SHIELDS, read_language_query)
-COUNTER_PATH_ENDPOINT = DailyEndpoint(COUNTER, read_language_path(paths.COUNTER_JSON), paths.COUNTER_JSON)
-SHIELDS_PATH_ENDPOINT = DailyEndpoint(SHIELDS, read_language_path(paths.SHIELDS_JSON), paths.SHIELDS_JSON)
+COUNTER_ENDPOINT = DailyEndpoint(COUNTER, read_language)
+SHIELDS_ENDPOINT = DailyEndpoint(SHIELDS, read_language)
+COUNTER_PATH_ENDPOINT = DailyEndpoint(COUNTER, read_language, paths.COUNTER_JSON)
+SHIELDS_PATH_ENDPOINT = DailyEndpoint(SHIELDS, read_language, paths.SHIELDS_JSON)
 
 
 @blueprint.get("/api/counter.json")

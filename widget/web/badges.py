@@ -8,6 +8,7 @@ parameter that only changes its URL each day). Each has a path form a static hos
 bytes. Other sites load these images, so this blueprint shares them across origins.
 """
 
+from functools import partial
 from typing import NamedTuple
 
 from flask import Blueprint, Request, Response
@@ -19,8 +20,8 @@ from widget.render.palette import THEMES, Theme
 from widget.render.png import SCALES, badge_to_png
 from widget.text.catalog import counter_texts
 from widget.web import paths
-from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import DAY, Choice, Ignored, language_choice, parse_query, read_segments
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, read_choices, serve_daily
+from widget.web.params import DAY, Choice, Ignored, language_choice
 from widget.web.paths import PathForm
 from widget.web.responses import PNG_TYPE, SVG_HEADERS, SVG_TYPE, Answer, png_refusal, svg_refusal
 from widget.web.security import share_across_origins
@@ -42,24 +43,24 @@ class BadgeQuery(NamedTuple):
     scale: int = 1
 
 
-def read_badge_query(
-    request: Request, settings: Settings, with_scale: bool, ignored: tuple[Ignored, ...] = ()
+def read_badge(
+    request: Request,
+    settings: Settings,
+    form: PathForm | None,
+    with_scale: bool = False,
+    ignored: tuple[Ignored, ...] = (),
 ) -> BadgeQuery:
-    """The badge a request asks for; ``ParameterError`` if it asks for something we do not draw."""
+    """The badge a request asks for, in its query or in the path of ``form``; ``ParameterError`` if it asks
+    for something we do not draw."""
     lang = language_choice(settings.default_lang)
     choices: list[Choice[str | int]] = [lang, STYLE, THEME, SCALE] if with_scale else [lang, STYLE, THEME]
-    query = parse_query(request.args, choices, ignored)
+    query = read_choices(request, form, choices, ignored)
     return BadgeQuery(query[lang], query[STYLE], query[THEME], query[SCALE])
 
 
-def read_badge_path(
-    form: PathForm, request: Request, settings: Settings, with_scale: bool, ignored: tuple[Ignored, ...] = ()
-) -> BadgeQuery:
-    """The badge a path of ``form`` names; ``ParameterError`` (404) if a segment names nothing we draw."""
-    lang = language_choice(settings.default_lang)
-    choices: list[Choice[str | int]] = [lang, STYLE, THEME, SCALE] if with_scale else [lang, STYLE, THEME]
-    query = read_segments(form.segments(request.path), choices, ignored)
-    return BadgeQuery(query[lang], query[STYLE], query[THEME], query[SCALE])
+read_png_badge = partial(read_badge, with_scale=True)
+read_embedded_badge = partial(read_badge, ignored=(DAY,))
+"""The script's badge: its URL names the day, checked and dropped."""
 
 
 def _badge_svg(query: BadgeQuery, today: Today) -> Answer:
@@ -79,26 +80,12 @@ def _badge_png(query: BadgeQuery, today: Today) -> Answer:
 BADGE_SVG = DailyAnswer(_badge_svg, svg_refusal)
 BADGE_PNG = DailyAnswer(_badge_png, png_refusal)
 
-SVG_ENDPOINT = DailyEndpoint(BADGE_SVG, lambda request, settings: read_badge_query(request, settings, False))
-PNG_ENDPOINT = DailyEndpoint(BADGE_PNG, lambda request, settings: read_badge_query(request, settings, True))
-EMBEDDED_SVG_ENDPOINT = DailyEndpoint(
-    BADGE_SVG, lambda request, settings: read_badge_query(request, settings, False, (DAY,))
-)
-SVG_PATH_ENDPOINT = DailyEndpoint(
-    BADGE_SVG,
-    lambda request, settings: read_badge_path(paths.BADGE_SVG, request, settings, False),
-    paths.BADGE_SVG,
-)
-PNG_PATH_ENDPOINT = DailyEndpoint(
-    BADGE_PNG,
-    lambda request, settings: read_badge_path(paths.BADGE_PNG, request, settings, True),
-    paths.BADGE_PNG,
-)
-EMBEDDED_SVG_PATH_ENDPOINT = DailyEndpoint(
-    BADGE_SVG,
-    lambda request, settings: read_badge_path(paths.EMBEDDED_BADGE, request, settings, False, (DAY,)),
-    paths.EMBEDDED_BADGE,
-)
+SVG_ENDPOINT = DailyEndpoint(BADGE_SVG, read_badge)
+PNG_ENDPOINT = DailyEndpoint(BADGE_PNG, read_png_badge)
+EMBEDDED_SVG_ENDPOINT = DailyEndpoint(BADGE_SVG, read_embedded_badge)
+SVG_PATH_ENDPOINT = DailyEndpoint(BADGE_SVG, read_badge, paths.BADGE_SVG)
+PNG_PATH_ENDPOINT = DailyEndpoint(BADGE_PNG, read_png_badge, paths.BADGE_PNG)
+EMBEDDED_SVG_PATH_ENDPOINT = DailyEndpoint(BADGE_SVG, read_embedded_badge, paths.EMBEDDED_BADGE)
 
 
 @blueprint.get("/badge.svg")

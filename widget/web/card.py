@@ -17,8 +17,9 @@ from widget.render.palette import tone_of
 from widget.render.png import svg_to_png
 from widget.text.catalog import counter_texts
 from widget.web import paths
-from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import Ignored, language_choice, parse_query, read_segments
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, read_choices, serve_daily
+from widget.web.params import Ignored, language_choice
+from widget.web.paths import PathForm
 from widget.web.responses import PNG_TYPE, Answer, json_refusal
 
 blueprint = Blueprint("card", __name__)
@@ -33,16 +34,10 @@ class CardQuery(NamedTuple):
     lang: str
 
 
-def read_card_query(request: Request, settings: Settings) -> CardQuery:
-    """The card a request asks for."""
+def read_card(request: Request, settings: Settings, form: PathForm | None) -> CardQuery:
+    """The card a request asks for: ``/card.png?lang=``, or the path ``/card/<lang>.png``."""
     lang = language_choice(settings.default_lang)
-    return CardQuery(parse_query(request.args, [lang], [CACHE_BUSTER])[lang])
-
-
-def read_card_path(request: Request, settings: Settings) -> CardQuery:
-    """The card a path ``/card/<lang>.png`` names."""
-    lang = language_choice(settings.default_lang)
-    return CardQuery(read_segments(paths.CARD_PNG.segments(request.path), [lang])[lang])
+    return CardQuery(read_choices(request, form, [lang], [CACHE_BUSTER])[lang])
 
 
 def card_svg(state: CounterState, lang: str) -> str:
@@ -58,8 +53,8 @@ def _card_png(query: CardQuery, today: Today) -> Answer:
 
 
 CARD = DailyAnswer(_card_png, json_refusal)
-CARD_ENDPOINT = DailyEndpoint(CARD, read_card_query)
-CARD_PATH_ENDPOINT = DailyEndpoint(CARD, read_card_path, paths.CARD_PNG)
+CARD_ENDPOINT = DailyEndpoint(CARD, read_card)
+CARD_PATH_ENDPOINT = DailyEndpoint(CARD, read_card, paths.CARD_PNG)
 
 
 @blueprint.get("/card.png")

@@ -14,7 +14,7 @@ built from a query and how a refusal looks (``DailyAnswer``). Cache entries are 
 and so their bytes, and no two kinds of answer can collide.
 """
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -24,7 +24,7 @@ from flask import Request, Response, current_app, request
 from widget.config import Settings
 from widget.counting import CounterState
 from widget.render.png import PngUnavailableError
-from widget.web.params import ParameterError
+from widget.web.params import Choice, Ignored, ParameterError, Query, parse_query, read_segments
 from widget.web.paths import PathForm
 from widget.web.responses import ERROR_MAX_AGE, Answer, Refusal, Reuse, send
 from widget.web.service import current_service
@@ -61,8 +61,10 @@ class DailyEndpoint(Generic[QueryT]):
     """A URL serving a ``DailyAnswer``: how its requests are read into the answer's query type."""
 
     answer: DailyAnswer[QueryT]
-    read: Callable[[Request, Settings], QueryT]
-    """The typed query of a request; raises ``ParameterError`` when the request cannot be served.
+    read: Callable[[Request, Settings, PathForm | None], QueryT]
+    """The typed query of a request, given the endpoint's ``form``; raises ``ParameterError`` when the
+    request cannot be served. A URL's query form and its path form share one reader: it reads
+    through ``read_choices``, which takes values from the query string, or from the path of ``form``.
 
     It may look at the path, the query string, ``Accept-Language`` and the request's root URL,
     nothing else (``widget.web.fast_path.READ_ENVIRON``): the fast path reads requests with it,
@@ -78,9 +80,20 @@ class DailyEndpoint(Generic[QueryT]):
     def variant(self, request: Request, settings: Settings) -> QueryT | Refusal:
         """The query ``request`` asks for, or the refusal it gets."""
         try:
-            return self.read(request, settings)
+            return self.read(request, settings, self.form)
         except ParameterError as error:
             return Refusal.bad_parameter(error, self.named(request))
+
+
+def read_choices(
+    request: Request, form: PathForm | None, choices: Sequence[Choice[str | int]], ignored: Iterable[Ignored] = ()
+) -> Query:
+    """The value of each of ``choices`` that ``request`` names: from its query string (``parse_query``:
+    forgiving of case and spaces, defaults for what is left out, 400), or, for a URL of the path
+    ``form``, from its path's segments (``read_segments``: exact, every value named, 404)."""
+    if form is None:
+        return parse_query(request.args, choices, ignored)
+    return read_segments(form.segments(request.path), choices, ignored)
 
 
 def _period(kind: DailyAnswer[Any], state: CounterState, instant: datetime) -> tuple[datetime, datetime]:

@@ -67,7 +67,6 @@ Why the script (``static/embed.js``, plain ES2017+, no build step, under 3 KB gz
 
 import base64
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -81,8 +80,8 @@ from widget.render.palette import THEMES, Theme
 from widget.render.sentence import TextLine, render_text_svg
 from widget.text.catalog import counter_texts
 from widget.web import paths
-from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
-from widget.web.params import DAY, Choice, language_choice, parse_query, read_segments
+from widget.web.daily import DailyAnswer, DailyEndpoint, Today, read_choices, serve_daily
+from widget.web.params import DAY, Choice, language_choice
 from widget.web.paths import PathForm
 from widget.web.pictures import MAX_WORDS, TEXT_PARTS, TextPart, text_of, words_of
 from widget.web.responses import (
@@ -191,25 +190,17 @@ class TextQuery(NamedTuple):
     word: int
 
 
-def read_text_query(request: Request, settings: Settings) -> TextQuery:
-    """The picture a request asks for; ``day`` is checked and dropped."""
+def read_text(request: Request, settings: Settings, form: PathForm | None) -> TextQuery:
+    """The picture a request asks for, in its query or in the path of ``form``: a whole text
+    (``.../<part>/<theme>.svg``), or one word of it (``.../<part>/<theme>/<word>.svg``); the day is
+    checked and dropped."""
     lang = language_choice(settings.default_lang)
-    query = parse_query(request.args, [PART, lang, TEXT_THEME, WORD], [DAY])
+    if form is None:
+        choices: list[Choice[str | int]] = [PART, lang, TEXT_THEME, WORD]
+    else:  # in the order the path names them, so the first wrong segment is the one reported
+        choices = [lang, PART, TEXT_THEME, *([WORD] if "word" in form.pattern.groupindex else [])]
+    query = read_choices(request, form, choices, [DAY])
     return TextQuery(query[lang], query[PART], query[TEXT_THEME], query[WORD])
-
-
-def read_text_path(form: PathForm) -> Callable[[Request, Settings], TextQuery]:
-    """How requests to a path of ``form`` are read: a whole text (``.../<part>/<theme>.svg``), or one word of it
-    (``.../<part>/<theme>/<word>.svg``); the day is checked and dropped."""
-    by_word = "word" in form.pattern.groupindex
-
-    def read(request: Request, settings: Settings) -> TextQuery:
-        lang = language_choice(settings.default_lang)
-        choices: list[Choice[str | int]] = [lang, PART, TEXT_THEME, *([WORD] if by_word else [])]
-        query = read_segments(form.segments(request.path), choices, [DAY])
-        return TextQuery(query[lang], query[PART], query[TEXT_THEME], query[WORD] if by_word else 0)
-
-    return read
 
 
 def _text_svg(query: TextQuery, today: Today) -> Answer:
@@ -223,9 +214,9 @@ def _text_svg(query: TextQuery, today: Today) -> Answer:
 
 
 TEXT = DailyAnswer(_text_svg, plain_svg_refusal)
-TEXT_ENDPOINT = DailyEndpoint(TEXT, read_text_query)
-TEXT_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text_path(paths.TEXT), paths.TEXT)
-TEXT_WORD_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text_path(paths.TEXT_WORD), paths.TEXT_WORD)
+TEXT_ENDPOINT = DailyEndpoint(TEXT, read_text)
+TEXT_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text, paths.TEXT)
+TEXT_WORD_PATH_ENDPOINT = DailyEndpoint(TEXT, read_text, paths.TEXT_WORD)
 
 
 @blueprint.get("/embed/text.svg")

@@ -39,6 +39,7 @@ from widget.web import paths
 from widget.web.assets import asset_path
 from widget.web.daily import DailyAnswer, DailyEndpoint, Today, serve_daily
 from widget.web.params import language_choice, read_segments
+from widget.web.paths import PathForm
 from widget.web.public import PublicRoot, public_root
 from widget.web.responses import Answer, json_refusal
 from widget.web.snippets import EMBED_THEMES, FORMATS, VARIANTS, page_url, ready_made_snippets
@@ -80,15 +81,18 @@ def choose_language(args: Mapping[str, str], best_accepted: Callable[[list[str]]
     return best_accepted(ordered) or default
 
 
-def read_page_query(request: Request, settings: Settings) -> PageQuery:
+def read_page_query(request: Request, settings: Settings, _form: PathForm | None) -> PageQuery:
     """The page a request gets; never refused."""
     lang = choose_language(request.args, request.accept_languages.best_match, settings.default_lang)
     lang_in_url = request.args.get("lang", "").strip().lower() == lang
     return PageQuery(lang, lang_in_url, public_root(request, settings))
 
 
-def read_page_path(request: Request, settings: Settings) -> PageQuery:
-    """The page ``/<lang>/`` names: the same as ``/?lang=<lang>``."""
+def read_page_path(request: Request, settings: Settings, _form: PathForm | None) -> PageQuery:
+    """The page ``/<lang>/`` names: the same as ``/?lang=<lang>``.
+
+    Its endpoint has no ``form``: routing already refuses a path that names no language we speak,
+    and a form as wide as ``/{lang}/`` would have the fast path try every URL against it."""
     lang = language_choice(settings.default_lang)
     chosen = read_segments(paths.PAGE.segments(request.path), [lang])[lang]
     return PageQuery(chosen, True, public_root(request, settings))
