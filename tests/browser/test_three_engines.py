@@ -10,7 +10,9 @@ for, what the engines reported, what changed on ``window``. Where an engine can 
 can it hear the console.
 """
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +42,10 @@ from tests.browser.engines.measure import (
     text_edges,
     wait_for_shots,
 )
-from tests.conftest import ThreadedServer
+from tests.conftest import ThreadedServer, make_settings
+from tests.publish.static_hosts import StaticHost, serving_site
+from tests.web.casablanca_calendar import days_on, local_date
+from widget.publish import publish_site
 
 DAY_COUNT = (date(2026, 11, 27) - date(2016, 1, 5)).days
 """The count on ``clocked_server``'s day, from the calendar alone."""
@@ -231,3 +236,50 @@ def test_a_theme_chosen_for_a_light_page_holds_for_a_visitor_in_dark_mode(
     assert visitor_tab.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches"), "a dark-mode visitor"
     wait_for_shots(visitor_tab, three_widgets_shown)
     assert_nothing_else_happened(visitor_tab, visitor_engine, reporting_blog, url, service)
+
+
+@pytest.fixture(scope="module")
+def site_published_now(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StaticHost, datetime]]:
+    """The site published for this very moment, behind a static host that sends what its ``_headers`` says
+    (Netlify, Cloudflare Pages): the engines keep their own clocks, so the site must be today's."""
+    host = StaticHost(tmp_path_factory.mktemp("published-now") / "site")
+    with serving_site(host):
+        host.mode = "headers"
+        published_at = datetime.now(UTC)
+        publish_site(host.root, make_settings(public_url=host.url), published_at)
+        yield host, published_at
+
+
+def asked_paths(tab: Tab, host: StaticHost) -> list[str]:
+    """What the page asked of the static host, as paths."""
+    return [url.removeprefix(host.url) for url in tab.requests() if url.startswith(host.url + "/")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "zgh"])
+def test_a_published_site_alone_shows_todays_count_in_every_engine(
+    engine: Engine, tab: Tab, reporting_blog: ReportingBlog, site_published_now: tuple[StaticHost, datetime], lang: str
+) -> None:
+    """No service runs: the script, the counter's JSON and the pictures come from files on a static host, and
+    each engine shows the three widgets with the count of the local day, asking only for files the site holds."""
+    host, published_at = site_published_now
+    static = host.url
+    url = reporting_blog.put(
+        f"/{engine.name}-published-{lang}.html",
+        blog_page(lang, "light", **widget_tags(static, lang, "light")),
+        Content_Security_Policy=policy(static),
+    )
+    tab.open(url)
+    wait_for_shots(tab, three_widgets_shown)
+    days = {local_date(published_at), local_date(datetime.now(UTC))}  # two only if the test crossed midnight
+
+    asked = asked_paths(tab, host)
+    pictures = [Path(path).parts[2:4] for path in asked if path.startswith("/embed/") and path.endswith(".svg")]
+    assert pictures and {(day, asked_lang) for day, asked_lang in pictures} <= {
+        (day.isoformat(), lang) for day in days
+    }, f"{engine.name} drew another day's or language's pictures: {asked}"
+    assert all("?" not in path and (host.root / path.removeprefix("/")).is_file() for path in asked), asked
+    if engine.reads_closed_shadow_roots:
+        said = tab.in_shadow_roots(WIDGET_SELECTOR, SAID)
+        assert len(said) == 3 and all(numbers(words) <= {days_on(day) for day in days} for words in said), said
+        assert all(numbers(words) for words in said), said
+    assert_nothing_else_happened(tab, engine, reporting_blog, url, static)
