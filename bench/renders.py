@@ -3,7 +3,7 @@
 Each render is timed at two depths. *Cold* empties every render and layout cache
 (``widget.render.caches.clear_render_caches``) before each iteration: a process that has drawn
 nothing. *Fresh worker* does the same and then runs the preparation ``voipdown serve`` runs in
-gunicorn's master before it forks (``draw_every_badge_glyph``, untimed: it is part of start-up),
+gunicorn's master before it forks (``prepare_for_workers``, untimed: it is part of start-up),
 so it times what a newly forked worker holds when it meets its first request for a variant.
 Targets are judged on the fresh worker.
 
@@ -16,6 +16,7 @@ turn within a round, so a burst of load lands on a few samples of every render r
 the samples of one.
 """
 
+import gc
 import math
 import statistics
 import time
@@ -33,7 +34,7 @@ from widget.render.caches import clear_render_caches
 from widget.render.counter_badge import counter_badge
 from widget.render.palette import BADGE_COLORS, tone_of
 from widget.render.png import badge_to_png, svg_to_png
-from widget.render.preparation import draw_every_badge_glyph
+from widget.render.preparation import prepare_for_workers
 from widget.text.catalog import CounterTexts, counter_texts
 from widget.web.card import card_svg
 
@@ -124,9 +125,10 @@ def _card(state: CounterState, lang: str) -> bytes:
 
 
 def _fresh_worker() -> None:
-    """Forget everything, then prepare as ``voipdown serve`` does before gunicorn forks."""
+    """Forget everything, then prepare as ``voipdown serve`` does before gunicorn forks (glyphs drawn, all frozen)."""
+    gc.unfreeze()
     clear_render_caches()
-    draw_every_badge_glyph()
+    prepare_for_workers()
 
 
 def measure_renders(profile: Profile, log: Callable[[str], None]) -> Renders:

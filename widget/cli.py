@@ -90,7 +90,7 @@ def run_under_gunicorn(application: Any, options: dict[str, Any]) -> None:
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
-    from widget.render.preparation import draw_every_badge_glyph
+    from widget.render.preparation import prepare_for_workers
     from widget.web import create_app
 
     if arguments.port is None:
@@ -99,7 +99,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
         port = whole_number("--port", arguments.port, "command line", HIGHEST_PORT)
     options = gunicorn_options(arguments.host, port, settings.forwarded_allow_ips)
     application = create_app(settings)
-    draw_every_badge_glyph()
+    prepare_for_workers()
     run_under_gunicorn(application, options)
 
 

@@ -1,5 +1,12 @@
-"""Start-up drawing leaves nothing for a worker's first badge to read from the fonts."""
+"""Start-up drawing leaves nothing for a worker's first badge to read from the fonts, nor for its collector to walk."""
 
+import gc
+
+import pytest
+
+import widget.cli
+from tests.conftest import free_port
+from widget.cli import main
 from widget.layout import shaping
 from widget.layout.fonts import Script, Weight, font_face
 from widget.render import glyphs
@@ -28,3 +35,23 @@ def test_preparation_reads_the_outlines_of_every_script():
     draw_every_badge_glyph()
     for script in Script:
         assert font_face(script, Weight.REGULAR).outlines, script
+
+
+def test_serve_hands_gunicorn_a_master_whose_objects_the_workers_collector_will_not_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the master holds when gunicorn forks is what every worker inherits: it is all frozen by then."""
+    handed: dict[str, int] = {}
+
+    def gunicorn(application: object, options: dict[str, object]) -> None:
+        handed["frozen"] = gc.get_freeze_count()
+        handed["left_to_walk"] = len(gc.get_objects())
+
+    monkeypatch.setattr(widget.cli, "run_under_gunicorn", gunicorn)
+    gc.unfreeze()
+    try:
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(free_port())]) == 0
+    finally:
+        gc.unfreeze()
+    assert handed["frozen"] > 20_000, handed  # the application, its translations, fonts and drawn glyphs
+    assert handed["left_to_walk"] < 100, handed
