@@ -6,6 +6,7 @@ server forks (gunicorn's ``preload_app``) makes a worker's first badge of the da
 its thousandth, and the work is shared by all workers instead of repeated in each.
 """
 
+import atexit
 import gc
 
 from widget.render.badge import Style, render_badge_svg
@@ -40,7 +41,13 @@ def prepare_for_workers() -> int:
     look only at what the worker made, not at the application, fonts and glyphs it inherited, so no
     full collection pauses a render to walk them; and they no longer write into those objects'
     memory, which stays shared with the master instead of being copied into every worker (the
-    practice the ``gc`` module's documentation recommends for servers that fork)."""
+    practice the ``gc`` module's documentation recommends for servers that fork).
+
+    On the way out they are handed back (``atexit``), so the interpreter's shutdown finalises them
+    in its usual order: left frozen, they outlive the modules their finalisers call, and each worker
+    would print an ignored exception as it exits."""
     drawn = draw_every_badge_glyph()
     gc.freeze()
+    atexit.unregister(gc.unfreeze)  # once, however often preparation runs (the benchmark repeats it)
+    atexit.register(gc.unfreeze)
     return drawn
