@@ -124,6 +124,19 @@ def _card(state: CounterState, lang: str) -> bytes:
     return svg_to_png(card_svg(state, lang))
 
 
+CONTROL_LABEL = "control: fixed pure-Python work, no rendering"
+QUIET_CONTROL_MS = 3.4
+"""The control's median CPU time on this 2-core machine in its quietest minutes (3.3-3.6 ms on 30 November
+2026; 5 ms and more in busy ones, a few seconds apart)."""
+
+
+def _control() -> int:
+    """A fixed piece of pure-Python work, timed in the same rounds as the renders: how much slower it
+    reads than on a quiet machine is how much the machine's load swelled every other figure beside it."""
+    table = {index: (index * 7919) % 65536 for index in range(20_000)}
+    return sum(sorted(table.values())[::7])
+
+
 def _fresh_worker() -> None:
     """Forget everything, then prepare as ``voipdown serve`` does before gunicorn forks (glyphs drawn, all frozen)."""
     gc.unfreeze()
@@ -146,6 +159,7 @@ def measure_renders(profile: Profile, log: Callable[[str], None]) -> Renders:
     for lang, name in LANGUAGES[::2]:
         label = f"{name} social card PNG ({lang}, 1200x630)"
         actions.append((label, partial(_card, state, lang), profile.card_iterations, None))
+    actions.append((CONTROL_LABEL, _control, profile.png_iterations, None))
     for _, action, _, _ in actions:
         action()  # loads cairo and cairosvg, which stay loaded for the process's life, outside every timing
 

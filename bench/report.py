@@ -12,7 +12,7 @@ from typing import Any
 from bench.flood import CONNECTIONS, FloodResults
 from bench.memory import ENCODINGS, Memory
 from bench.profiles import Profile
-from bench.renders import ROUNDS, Renders
+from bench.renders import QUIET_CONTROL_MS, ROUNDS, Renders
 from bench.servers import ROOT, service_command
 from bench.startup import Starts
 from bench.targets import THROUGHPUT_RATIO, Judgement
@@ -283,7 +283,9 @@ def renders(measured: Renders, profile: Profile) -> list[str]:
         "CPU time of the rendering thread (`time.thread_time`); *cold, wall* is wall-clock, which on a shared "
         "machine also counts time other processes held the core. Each render's samples are taken in "
         f"{ROUNDS} rounds spread over the section (every render in turn within a round), so a burst of load "
-        "from other processes touches a few samples of each render, not all of one. The social card is "
+        "from other processes touches a few samples of each render, not all of one; the *control* row, "
+        f"timed in the same rounds, is fixed pure-Python work that takes {QUIET_CONTROL_MS} ms on a quiet machine: "
+        "as much slower as it reads, so much did the machine's load swell the renders beside it. The social card is "
         "`svg_to_png(widget.web.card.card_svg(state, lang))`, as `/card.png` builds it.",
         "",
         "| render | n | **fresh worker** (n) | cold | cold, wall | target | verdict |",
