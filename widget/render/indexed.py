@@ -166,12 +166,17 @@ def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[C
     return entries
 
 
-def _allowed_entries(
-    entries: Sequence[tuple[Color, list[Counted]]], translucent: int, fill_pixels: int
-) -> dict[bytes, tuple[int, ...]]:
-    """For each colour (keyed by its pixels' RGBA bytes), every entry that may stand for it:
-    within ``FILL_ERROR`` of a fill, within ``MAX_CHANNEL_ERROR`` of any other colour, and of the same kind
-    (opaque or translucent); its own entry first, then the others by red.
+Choices = tuple[tuple[int, ...], int]
+"""The entries that may stand for a colour, its own first, and the one of them that stands for the most pixels."""
+
+
+def _choices(
+    entries: Sequence[tuple[Color, list[Counted]]], translucent: int, fill_pixels: int, usage: Sequence[int]
+) -> dict[bytes, Choices]:
+    """For each colour (keyed by its pixels' RGBA bytes), every entry that may stand for it: within
+    ``FILL_ERROR`` of a fill, within ``MAX_CHANNEL_ERROR`` of any other colour, and of the same kind
+    (opaque or translucent); its own entry first, then the others by red; and the most used of them
+    (``usage``: pixels per entry).
 
     Every colour is within ``MAX_CHANNEL_ERROR`` of its own entry, so an entry that may stand for it is
     within twice that of its own: only those neighbours are tried, and the colours of an entry
@@ -179,7 +184,7 @@ def _allowed_entries(
     by_red = sorted(range(len(entries)), key=lambda index: entries[index][0][0])
     reds = [entries[index][0][0] for index in by_red]
     reach = 2 * MAX_CHANNEL_ERROR
-    allowed: dict[bytes, tuple[int, ...]] = {}
+    choices: dict[bytes, Choices] = {}
     for own, (entry, members) in enumerate(entries):
         opaque = own >= translucent
         neighbours = [
@@ -187,24 +192,23 @@ def _allowed_entries(
             for index in by_red[bisect_left(reds, entry[0] - reach) : bisect_right(reds, entry[0] + reach)]
             if index != own and (index >= translucent) == opaque and _distance(entries[index][0], entry) <= reach
         ]
+        alone: Choices = ((own,), own)
         if not neighbours:
-            allowed.update(dict.fromkeys(map(bytes, map(_color, members)), (own,)))
+            choices.update(dict.fromkeys(map(bytes, map(_color, members)), alone))
             continue
         for count, color in members:
             red, green, blue, alpha = color
             bound = FILL_ERROR if count >= fill_pixels else MAX_CHANNEL_ERROR
-            allowed[bytes(color)] = (
-                own,
-                *[
-                    index
-                    for index, entry_red, entry_green, entry_blue, entry_alpha in neighbours
-                    if abs(entry_red - red) <= bound
-                    and abs(entry_green - green) <= bound
-                    and abs(entry_blue - blue) <= bound
-                    and abs(entry_alpha - alpha) <= bound
-                ],
-            )
-    return allowed
+            allowed = [
+                index
+                for index, entry_red, entry_green, entry_blue, entry_alpha in neighbours
+                if abs(entry_red - red) <= bound
+                and abs(entry_green - green) <= bound
+                and abs(entry_blue - blue) <= bound
+                and abs(entry_alpha - alpha) <= bound
+            ]
+            choices[bytes(color)] = ((own, *allowed), max((own, *allowed), key=usage.__getitem__)) if allowed else alone
+    return choices
 
 
 BYTES = [bytes((index,)) for index in range(MAX_COLORS)]
@@ -215,25 +219,22 @@ ROWS_PER_BAND = 16
 """Rows whose runs are listed at once: a run cut at a band's edge is chosen for as if it were whole."""
 
 
-def _steadiest(pixels: bytes, allowed: dict[bytes, tuple[int, ...]], usage: Sequence[int], width: int) -> bytearray:
-    """Each pixel's entry, chosen among those ``allowed`` for its colour so that rows repeat as much as the
+def _steadiest(pixels: bytes, choices: dict[bytes, Choices], width: int) -> bytearray:
+    """Each pixel's entry, chosen among the ``choices`` for its colour so that rows repeat as much as the
     bounds permit. A run of one colour takes one entry: the one before it if that may stand for the run's
-    colour, else the one above the run's start, else the one that stands for the most pixels (``usage``).
+    colour, else the one above the run's start, else the one that stands for the most pixels.
     Deflate then finds longer runs and fewer distinct bytes: a tenth fewer bytes, with no pixel further
     from its colour than the bounds allow."""
-    choices_and_fallbacks = {
-        color: (choices, max(choices, key=usage.__getitem__)) for color, choices in allowed.items()
-    }
     indices = bytearray(len(pixels) // 4)
     before = -1
     position = 0
     band = 4 * width * ROWS_PER_BAND
     for band_start in range(0, len(pixels), band):  # a band at a time: a card has a hundred thousand runs
         for run, color in RUN.findall(pixels, band_start, band_start + band):
-            choices, fallback = choices_and_fallbacks[color]
-            if before not in choices:
+            allowed, most_used = choices[color]
+            if before not in allowed:
                 above = indices[position - width] if position >= width else -1
-                before = above if above in choices else fallback
+                before = above if above in allowed else most_used
             length = len(run) >> 2
             if length == 1:  # most runs, on anti-aliased edges
                 indices[position] = before
@@ -255,9 +256,8 @@ def indexed_png(picture: Image.Image) -> bytes:
         [counted for counted in colors if counted[1][3] == 255], MAX_COLORS - len(translucent), fill_pixels
     )
     entries = [*translucent, *opaque]
-    allowed = _allowed_entries(entries, len(translucent), fill_pixels)
     usage = [sum(count for count, _ in members) for _, members in entries]
-    indices = _steadiest(picture.tobytes(), allowed, usage, picture.width)
+    indices = _steadiest(picture.tobytes(), _choices(entries, len(translucent), fill_pixels, usage), picture.width)
     used = [index for index in range(len(entries)) if index in indices]  # in order: translucent ones still first
     renumbered = bytes(used.index(index) if index in used else 0 for index in range(256))
     indexed = Image.frombytes("P", picture.size, bytes(indices.translate(renumbered)))
