@@ -59,13 +59,15 @@ _AT_OR_ABOVE = [bytes(value >= middle for value in range(256)) for middle in ran
 class _Box:
     """Colours that will share one palette entry, with their pixel counts; ordered widest first.
 
-    ``keys`` holds each colour's RGBA bytes, in the order of ``colors``: joined, every fourth byte
-    is one channel of all of them, which slicing, ``set`` and ``bytes.translate`` read at C speed.
+    ``keys`` holds each colour's RGBA bytes, in the order of ``colors``, and ``packed`` all of them
+    joined: every fourth byte is one channel of all of them, which slicing, ``set`` and
+    ``bytes.translate`` read at C speed.
     """
 
     negative_extent: int
     colors: list[Counted] = field(compare=False)
     keys: list[bytes] = field(compare=False)
+    packed: bytes = field(compare=False)
     channel: int = field(compare=False)
     lows: list[int] = field(compare=False)
     highs: list[int] = field(compare=False)
@@ -77,12 +79,12 @@ class _Box:
         lows, highs = list(map(min, values)), list(map(max, values))
         extents = [high - low for low, high in zip(lows, highs, strict=True)]
         widest = extents.index(max(extents))
-        return cls(-extents[widest], colors, keys, widest, lows, highs)
+        return cls(-extents[widest], colors, keys, packed, widest, lows, highs)
 
     def split(self) -> tuple["_Box", "_Box"]:
         """The box cut across its widest channel, half-way between its extremes."""
         middle = (self.lows[self.channel] + self.highs[self.channel] + 1) // 2
-        channel = b"".join(self.keys)[self.channel :: 4]
+        channel = self.packed[self.channel :: 4]
         below, above = channel.translate(_BELOW[middle]), channel.translate(_AT_OR_ABOVE[middle])
         return (
             _Box.of(list(compress(self.colors, below)), list(compress(self.keys, below))),
