@@ -35,6 +35,8 @@ class PathForm:
     template: str
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     """The paths this form names, each segment captured by its name."""
+    prefix: str = field(init=False, repr=False, compare=False)
+    """The literal start of every path of this form (``/badge/``): a cheap test before ``pattern``."""
 
     def __post_init__(self) -> None:
         pieces = SEGMENT.split(self.template)
@@ -42,11 +44,7 @@ class PathForm:
             re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)" for index, piece in enumerate(pieces)
         )
         object.__setattr__(self, "pattern", re.compile(regex))
-
-    @property
-    def prefix(self) -> str:
-        """The literal start of every path of this form (``/badge/``): a cheap test before ``pattern``."""
-        return self.template.split("{", 1)[0]
+        object.__setattr__(self, "prefix", pieces[0])
 
     def matches(self, path: str) -> bool:
         """Whether ``path`` is of this form."""
