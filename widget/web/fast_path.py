@@ -191,12 +191,12 @@ class DailyResponseCache:
             if close is not None:
                 close()
         status, headers = sent
-        if reuse.paths is None:
+        if reuse.form is None:
             scope = path
             self._readers[path] = reuse.variant_of
         else:
-            scope = reuse.paths.template
-            self._forms[scope] = (reuse.paths, reuse.variant_of)
+            scope = reuse.form.template
+            self._forms[scope] = (reuse.form, reuse.variant_of)
         key = self._key(scope, path, reuse.variant_of, environ)
         # Only a success is ever confirmed by a 304: an error is kept without a validator to match.
         etag = next((value for name, value in headers if name.lower() == "etag"), None)

@@ -15,8 +15,7 @@ are the same page, with the same bytes. ``/`` stays the negotiated page (``x-def
 Snippets and meta tags carry the service's absolute URL (``widget.web.public``): the configured
 ``public_url``, else the request's, in which case the page is sent ``Cache-Control: private``.
 The page caches like the badges, until local midnight; a page whose URL names no language varies on
-``Accept-Language``. Its
-stylesheet, script, icon and font are versioned assets (``widget.web.assets``).
+``Accept-Language``. Its stylesheet, script, icon and font are versioned assets (``widget.web.assets``).
 """
 
 from collections.abc import Callable, Mapping

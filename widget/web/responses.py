@@ -79,9 +79,9 @@ class Reuse:
     """Whether the recomputed ``Cache-Control`` lets shared caches keep it (see ``cache_control``)."""
     longest: int | None = None
     variant_of: VariantOf | None = None
-    paths: PathForm | None = None
-    """Every path ``variant_of`` reads, for a URL whose path names the variant (``widget.web.paths``);
-    without it, the answer is for its own path only."""
+    form: PathForm | None = None
+    """For a URL whose path names the variant (``widget.web.paths``): the form of every path ``variant_of``
+    reads; without it, the answer is for its own path only."""
 
 
 RELEASE_LONG = Reuse(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), counts_down=False)
