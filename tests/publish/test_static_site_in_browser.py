@@ -72,8 +72,17 @@ class Tab:
                 shown.append({**described, "name": self.shadows.accessible(root, "a")["name"]})
         return shown
 
-    def wait_for(self, count: int) -> list[dict[str, str]]:
-        return wait_until(lambda: (found := self.said()) and len(found) == count and found, what=f"{count} widgets")
+    def wait_for(self, count: int, pictures_of: str | None = None) -> list[dict[str, str]]:
+        """``count`` widgets shown; with ``pictures_of`` (a day), once their pictures of that day have loaded."""
+        return wait_until(
+            lambda: (
+                (found := self.said())
+                and len(found) == count
+                and (pictures_of is None or all(pictured_on(widget, pictures_of) for widget in found))
+                and found
+            ),
+            what=f"{count} widgets",
+        )
 
     def asked(self, origin: str) -> list[str]:
         self.page.evaluate("0")  # lets Playwright deliver pending request events
@@ -117,6 +126,11 @@ def says(widget: dict[str, str], count: int) -> bool:
     return digits(widget["name"]) == str(count)
 
 
+def pictured_on(widget: dict[str, str], day: str) -> bool:
+    """Whether every picture the widget shows is loaded from that day's files."""
+    return all(f"/embed/{day}/" in image and not image.endswith(" 0") for image in widget["images"])
+
+
 def texts(site: PublishedSite, lang: str) -> dict[str, Any]:
     """The published counter document, read through the static server."""
     return fetch_json(f"{site.settings.public_url}/api/{lang}/counter.json")
@@ -143,7 +157,7 @@ def test_every_variant_shows_the_days_count_from_the_static_files_alone(
     tab = Tab(browser, NOON)
     tabs.append(tab)
     tab.page.goto(url)
-    shown = tab.wait_for(len(tags))
+    shown = tab.wait_for(len(tags), pictures_of=DAY)
 
     assert sorted((widget["tag"], widget["lang"]) for widget in shown) == sorted(
         (f"voipdown-{variant}", lang) for lang, variant in tags
@@ -206,10 +220,10 @@ def test_a_widget_reading_day_old_files_shows_the_new_count_after_local_midnight
         lambda: (
             (found := tab.said())
             and len(found) == len(tags)
-            and all(says(widget, days_on(NOON.date()) + 1) for widget in found)
+            and all(says(widget, days_on(NOON.date()) + 1) and pictured_on(widget, NEXT_DAY) for widget in found)
             and found
         ),
-        what="every widget on the next day",
+        what="every widget on the next day, its pictures loaded",  # an image's currentSrc changes once it loads
     )
     for widget in after:
         tomorrow = texts(site, widget["lang"])["next"]
