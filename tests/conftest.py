@@ -1,7 +1,9 @@
 """Fixtures shared by every layer's tests: a settable clock, the app, real servers, a real browser."""
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -133,13 +135,55 @@ def start_gunicorn(tmp_path: Path, **overrides: str) -> GunicornServer:
     return GunicornServer(process, url, log)
 
 
+BOOT_GRACE_SECONDS = 2.0
+"""How long a stopping service's workers get before those still running are sent the signal again."""
+
+
+def workers_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``: a gunicorn master's workers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def stop_service(process: subprocess.Popen[bytes], group: bool = False) -> None:
+    """Stop a ``voipdown serve`` master as a platform does (``SIGTERM``; to its whole process group with
+    ``group``, for a service started through a shell in a session of its own) and wait for it.
+
+    A worker still booting when the signal comes runs the handler it inherited from the master
+    (gunicorn installs the worker's own once it has booted): it misses the signal, and the master
+    waits out its whole graceful timeout (10 s) before killing it. Tests stop a service moments
+    after it first answers, when its second worker may still be booting, so every worker still
+    running after ``BOOT_GRACE_SECONDS`` gets the signal again, now with its own handler.
+    """
+
+    def send(signal_number: int, workers_too: bool) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if group:
+                os.killpg(process.pid, signal_number)
+                return
+            process.send_signal(signal_number)
+            for worker in workers_of(process.pid) if workers_too else ():
+                os.kill(worker, signal_number)
+
+    send(signal.SIGTERM, workers_too=False)
+    for grace, retry in ((BOOT_GRACE_SECONDS, signal.SIGTERM), (15, signal.SIGKILL)):
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            send(retry, workers_too=True)
+    process.wait()
+
+
 def stop_gunicorn(server: GunicornServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_service(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ may set forwarded headers) happens in gunicorn and the command line, not in the 
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPOSITORY, free_port, start_gunicorn, stop_gunicorn, wait_until_answering
+from tests.conftest import REPOSITORY, free_port, start_gunicorn, stop_gunicorn, stop_service, wait_until_answering
 
 START_TIMEOUT = 20
 OTHER_LOOPBACK = "127.0.0.2"
@@ -38,12 +37,7 @@ def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
     yield processes
     for process in processes:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_service(process, group=True)
 
 
 def serve(started: list[subprocess.Popen[bytes]], tmp_path: Path, command: str) -> int:
