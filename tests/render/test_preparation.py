@@ -10,7 +10,7 @@ from widget.cli import main
 from widget.layout import shaping
 from widget.layout.fonts import Script, Weight, font_face
 from widget.render import glyphs
-from widget.render.badge import STYLES, render_badge_svg
+from widget.render.badge import STYLES, lay_out_badge, render_badge_svg
 from widget.render.counter_badge import counter_badge
 from widget.render.preparation import draw_every_badge_glyph
 from widget.text.catalog import available_languages, counter_texts
@@ -29,6 +29,18 @@ def test_after_preparation_no_badge_of_any_day_draws_a_new_glyph():
                     shaping.shape_line.cache_clear()
                     render_badge_svg(counter_badge(texts, ended, style, "dark"))
     assert glyphs.glyph_path.cache_info().misses == drawn
+
+
+def test_after_preparation_every_glyph_a_png_badge_traces_is_already_cubic():
+    draw_every_badge_glyph()
+    for lang in available_languages():
+        for days in (3979, 4000, 12_345, 304, 7):
+            for ended in (False, True):
+                texts = counter_texts(lang, days, ended)
+                for style in STYLES:
+                    for part in lay_out_badge(counter_badge(texts, ended, style, "dark")).parts:
+                        for glyph in part.line.glyphs:
+                            assert glyph.glyph_id in glyph.face.cubic_outlines, (lang, style, glyph)
 
 
 def test_preparation_reads_the_outlines_of_every_script():

@@ -75,6 +75,7 @@ class FontFace:
     cap_height: int
     """The height of the face's capitals in font units, as the font's designer gives it (OS/2 ``sCapHeight``)."""
     outlines: dict[int, PathCommands] = field(default_factory=dict)
+    cubic_outlines: dict[int, PathCommands] = field(default_factory=dict)
 
     def has_character(self, character: str) -> bool:
         """Whether the font has a glyph of its own for ``character``."""
@@ -88,6 +89,40 @@ class FontFace:
             self.font.draw_glyph_with_pen(glyph_id, pen)
             found = self.outlines[glyph_id] = tuple(pen.commands)
         return found
+
+    def cubic_outline(self, glyph_id: int) -> PathCommands:
+        """The outline of ``glyph_id`` with its quadratic curves raised to cubic ones (``M``/``L``/``C``/``Z``
+        only), for painters that draw no other curve (cairo); worked out once."""
+        found = self.cubic_outlines.get(glyph_id)
+        if found is None:
+            found = self.cubic_outlines[glyph_id] = raised_to_cubic(self.outline(glyph_id))
+        return found
+
+
+def raised_to_cubic(commands: PathCommands) -> PathCommands:
+    """``commands`` with each quadratic curve (``Q``) written as the cubic curve (``C``) that draws it exactly."""
+    raised: list[tuple[str, tuple[float, ...]]] = []
+    pen_x = pen_y = start_x = start_y = 0.0
+    for command, coordinates in commands:
+        if command == "Q":
+            control_x, control_y, end_x, end_y = coordinates
+            coordinates = (
+                pen_x + 2 / 3 * (control_x - pen_x),
+                pen_y + 2 / 3 * (control_y - pen_y),
+                end_x + 2 / 3 * (control_x - end_x),
+                end_y + 2 / 3 * (control_y - end_y),
+                end_x,
+                end_y,
+            )
+            command = "C"
+        raised.append((command, coordinates))
+        if command == "Z":
+            pen_x, pen_y = start_x, start_y
+        else:
+            pen_x, pen_y = coordinates[-2], coordinates[-1]
+            if command == "M":
+                start_x, start_y = pen_x, pen_y
+    return tuple(raised)
 
 
 def assets_folder() -> Path:

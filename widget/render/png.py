@@ -13,9 +13,10 @@ until a PNG is first needed: SVG, JSON and the script never pay for them, nor fa
 """
 
 import io
+from collections.abc import Callable
 from functools import cache
 from types import ModuleType
-from typing import Protocol
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -35,6 +36,9 @@ class PathContext(Protocol):
     def line_to(self, x: float, y: float) -> None: ...
     def curve_to(self, x1: float, y1: float, x2: float, y2: float, x3: float, y3: float) -> None: ...
     def close_path(self) -> None: ...
+    def get_matrix(self) -> Any: ...
+    def transform(self, matrix: Any) -> None: ...
+    def set_matrix(self, matrix: Any) -> None: ...
     def set_source_rgba(self, red: float, green: float, blue: float, alpha: float) -> None: ...
 
 
@@ -81,38 +85,24 @@ def _source(context: PathContext, color: str, opacity: float = 1.0) -> None:
 
 
 def _trace_line(context: PathContext, line: ShapedLine, left: float, baseline: float) -> None:
-    """Add the outlines of ``line`` to the context's path, as ``path_data`` writes them for SVG."""
-    move_to, line_to, curve_to, close_path = context.move_to, context.line_to, context.curve_to, context.close_path
+    """Add the outlines of ``line`` to the context's path, as ``path_data`` writes them for SVG.
+
+    Each glyph's cubic outline, in font units, is traced through a transform that scales, flips and
+    places it: cairo does the arithmetic, and a call per command is all that is left in Python."""
+    cairo = _cairo()
+    calls: dict[str, Callable[..., None]] = {
+        "M": context.move_to,
+        "L": context.line_to,
+        "C": context.curve_to,
+        "Z": context.close_path,
+    }
+    placed = context.get_matrix()
     for glyph in line.glyphs:
         scale = line.size / glyph.face.units_per_em
-        origin_x, origin_y = left + glyph.x, baseline - glyph.y
-        pen_x = pen_y = start_x = start_y = 0.0
-        for command, coordinates in glyph.face.outline(glyph.glyph_id):
-            points = [
-                (origin_x + coordinates[index] * scale, origin_y - coordinates[index + 1] * scale)
-                for index in range(0, len(coordinates), 2)
-            ]
-            if command == "M":
-                move_to(*points[0])
-                start_x, start_y = points[0]
-            elif command == "L":
-                line_to(*points[0])
-            elif command == "Q":  # cairo draws cubic curves: raise the quadratic's degree
-                (control_x, control_y), (end_x, end_y) = points
-                curve_to(
-                    pen_x + 2 / 3 * (control_x - pen_x),
-                    pen_y + 2 / 3 * (control_y - pen_y),
-                    end_x + 2 / 3 * (control_x - end_x),
-                    end_y + 2 / 3 * (control_y - end_y),
-                    end_x,
-                    end_y,
-                )
-            elif command == "C":
-                curve_to(*points[0], *points[1], *points[2])
-            else:
-                close_path()
-                points = [(start_x, start_y)]
-            pen_x, pen_y = points[-1]
+        context.transform(cairo.Matrix(scale, 0, 0, -scale, left + glyph.x, baseline - glyph.y))
+        for command, coordinates in glyph.face.cubic_outline(glyph.glyph_id):
+            calls[command](*coordinates)
+        context.set_matrix(placed)
 
 
 def _paint(drawing: BadgeDrawing, scale: int) -> Image.Image:
