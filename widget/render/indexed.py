@@ -154,9 +154,16 @@ def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[C
                 bisect_left(reds, red - MAX_CHANNEL_ERROR) : bisect_right(reds, red + MAX_CHANNEL_ERROR)
             ]:
                 entry = filled[0]
-                distance = max(abs(entry[0] - red), abs(entry[1] - green), abs(entry[2] - blue), abs(entry[3] - alpha))
-                if distance < closest:
-                    closest, nearest = distance, filled
+                if (  # nearer than the nearest so far in every channel; only then is its distance worth taking
+                    -closest < entry[1] - green < closest
+                    and -closest < entry[2] - blue < closest
+                    and -closest < entry[3] - alpha < closest
+                ):
+                    distance = max(
+                        abs(entry[0] - red), abs(entry[1] - green), abs(entry[2] - blue), abs(entry[3] - alpha)
+                    )
+                    if distance < closest:
+                        closest, nearest = distance, filled
             if nearest is not None:
                 nearest[1].append(counted)  # an edge pixel close enough to a fill takes the fill's entry
             else:
@@ -261,7 +268,9 @@ def indexed_png(picture: Image.Image) -> bytes:
     usage = [sum(count for count, _ in members) for _, members in entries]
     indices = _steadiest(picture.tobytes(), _choices(entries, len(translucent), fill_pixels, usage), picture.width)
     used = [index for index in range(len(entries)) if index in indices]  # in order: translucent ones still first
-    renumbered = bytes(used.index(index) if index in used else 0 for index in range(256))
+    renumbered = bytearray(MAX_COLORS)
+    for number, index in enumerate(used):
+        renumbered[index] = number
     indexed = Image.frombytes("P", picture.size, bytes(indices.translate(renumbered)))
     indexed.putpalette([channel for index in used for channel in entries[index][0][:3]])
     alphas = bytes(entries[index][0][3] for index in used if index < len(translucent))
