@@ -23,10 +23,11 @@ import heapq
 import io
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter
+from itertools import chain, compress
+from operator import itemgetter, mul
 
 from PIL import Image
 
@@ -49,6 +50,8 @@ Counted = tuple[int, Color]
 """A colour with the number of pixels it covers."""
 _color = itemgetter(1)
 """A counted colour's colour."""
+_count = itemgetter(0)
+"""A counted colour's number of pixels."""
 _BELOW = [bytes(value < middle for value in range(256)) for middle in range(257)]
 """For each threshold, a ``bytes.translate`` table marking the channel values under it."""
 _AT_OR_ABOVE = [bytes(value >= middle for value in range(256)) for middle in range(257)]
@@ -102,8 +105,9 @@ class _Box:
         if most_common:
             target: list[float] = list(max(self.colors)[1])
         else:
-            pixels = sum(count for count, _ in self.colors)
-            target = [sum(count * color[channel] for count, color in self.colors) / pixels for channel in range(4)]
+            counts = list(map(_count, self.colors))
+            pixels = sum(counts)
+            target = [sum(map(mul, counts, self.packed[channel::4])) / pixels for channel in range(4)]
         return tuple(
             min(max(round(value), high - bound), low + bound)
             for value, low, high in zip(target, self.lows, self.highs, strict=True)
@@ -175,49 +179,77 @@ def _palette(colors: list[Counted], room: int, fill_pixels: int) -> list[tuple[C
     return entries
 
 
-Choices = tuple[tuple[int, ...], int]
-"""The entries that may stand for a colour, its own first, and the one of them that stands for the most pixels."""
+_WITHIN = {
+    bound: [bytes(abs(value - centre) <= bound for value in range(256)) for centre in range(256)]
+    for bound in (FILL_ERROR, MAX_CHANNEL_ERROR)
+}
+"""For each bound and channel value, a ``bytes.translate`` table marking the channel values within the bound of it."""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Which colours each palette entry may stand for, and the entry each colour takes when free to choose."""
+
+    covers: list[set[bytes]]
+    """For each entry, the RGBA bytes of every colour it may stand for; then one more, empty: no entry."""
+    most_used: dict[bytes, int]
+    """For each colour, of the entries that may stand for it, the one that stands for the most pixels."""
+
+    @property
+    def nothing(self) -> int:
+        """The index of the empty cover, which stands for no colour: "no entry yet"."""
+        return len(self.covers) - 1
 
 
 def _choices(
     entries: Sequence[tuple[Color, list[Counted]]], translucent: int, fill_pixels: int, usage: Sequence[int]
-) -> dict[bytes, Choices]:
-    """For each colour (keyed by its pixels' RGBA bytes), every entry that may stand for it: within
-    ``FILL_ERROR`` of a fill, within ``MAX_CHANNEL_ERROR`` of any other colour, and of the same kind
-    (opaque or translucent); its own entry first, then the others by red; and the most used of them
-    (``usage``: pixels per entry).
+) -> Choices:
+    """Every colour each entry may stand for: its own colours, and the others of the same kind (opaque
+    or translucent) within ``FILL_ERROR`` of it for a fill, within ``MAX_CHANNEL_ERROR`` for any other
+    colour; and for each colour the most used entry (``usage``: pixels per entry) that may stand for
+    it, its own on a tie, else the one with the least red.
 
-    Every colour is within ``MAX_CHANNEL_ERROR`` of its own entry, so an entry that may stand for it is
-    within twice that of its own: only those neighbours are tried, and the colours of an entry
-    that has none get just their own, all at once."""
-    by_red = sorted(range(len(entries)), key=lambda index: entries[index][0][0])
-    reds = [entries[index][0][0] for index in by_red]
-    reach = 2 * MAX_CHANNEL_ERROR
-    choices: dict[bytes, Choices] = {}
-    for own, (entry, members) in enumerate(entries):
-        opaque = own >= translucent
-        neighbours = [
-            (index, *entries[index][0])
-            for index in by_red[bisect_left(reds, entry[0] - reach) : bisect_right(reds, entry[0] + reach)]
-            if index != own and (index >= translucent) == opaque and _distance(entries[index][0], entry) <= reach
-        ]
-        alone: Choices = ((own,), own)
-        if not neighbours:
-            choices.update(dict.fromkeys(map(bytes, map(_color, members)), alone))
-            continue
-        for count, color in members:
-            red, green, blue, alpha = color
-            bound = FILL_ERROR if count >= fill_pixels else MAX_CHANNEL_ERROR
-            allowed = [
-                index
-                for index, entry_red, entry_green, entry_blue, entry_alpha in neighbours
-                if abs(entry_red - red) <= bound
-                and abs(entry_green - green) <= bound
-                and abs(entry_blue - blue) <= bound
-                and abs(entry_alpha - alpha) <= bound
-            ]
-            choices[bytes(color)] = ((own, *allowed), max((own, *allowed), key=usage.__getitem__)) if allowed else alone
-    return choices
+    The work goes entry by entry, a few dozen, rather than colour by colour, a thousand: the colours
+    within a bound of an entry are marked with one ``bytes.translate`` per channel over all the
+    colours' values of that channel, and the marks of the four channels joined as the bits of an
+    integer, at C speed."""
+    owners = [list(map(bytes, map(_color, members))) for _, members in entries]
+    covers: list[set[bytes]] = []
+    for kind in (range(translucent), range(translucent, len(entries))):
+        keys = list(chain.from_iterable(owners[index] for index in kind))
+        counts = list(map(_count, chain.from_iterable(entries[index][1] for index in kind)))
+        groups = []
+        edges, fills = map(fill_pixels.__gt__, counts), map(fill_pixels.__le__, counts)
+        for chosen, bound in ((edges, MAX_CHANNEL_ERROR), (fills, FILL_ERROR)):
+            group = list(compress(keys, chosen))
+            packed = b"".join(group)
+            groups.append((group, [packed[channel::4] for channel in range(4)], _WITHIN[bound]))
+        for index in kind:
+            entry = entries[index][0]
+            covered = set(owners[index])
+            for group, channels, within in groups:
+                marks = (
+                    int.from_bytes(channels[0].translate(within[entry[0]]))
+                    & int.from_bytes(channels[1].translate(within[entry[1]]))
+                    & int.from_bytes(channels[2].translate(within[entry[2]]))
+                    & int.from_bytes(channels[3].translate(within[entry[3]]))
+                )
+                if marks:
+                    covered.update(compress(group, marks.to_bytes(len(group))))
+            covers.append(covered)
+    covers.append(set())
+    red_rank = [0] * len(entries)
+    for rank, index in enumerate(sorted(range(len(entries)), key=lambda index: entries[index][0][0])):
+        red_rank[index] = rank
+    most_used: dict[bytes, int] = {}
+    for index in sorted(range(len(entries)), key=lambda index: (usage[index], -red_rank[index])):
+        most_used.update(dict.fromkeys(covers[index], index))  # the most used entry is written last
+    shared = {pixels for pixels, entries_using in Counter(usage).items() if entries_using > 1}
+    for index in (index for index in range(len(entries)) if usage[index] in shared):
+        for key in owners[index]:  # a tie: the colour keeps its own entry
+            if usage[most_used[key]] == usage[index]:
+                most_used[key] = index
+    return Choices(covers, most_used)
 
 
 BYTES = [bytes((index,)) for index in range(MAX_COLORS)]
@@ -228,22 +260,22 @@ ROWS_PER_BAND = 16
 """Rows whose runs are listed at once: a run cut at a band's edge is chosen for as if it were whole."""
 
 
-def _steadiest(pixels: bytes, choices: dict[bytes, Choices], width: int) -> bytearray:
-    """Each pixel's entry, chosen among the ``choices`` for its colour so that rows repeat as much as the
-    bounds permit. A run of one colour takes one entry: the one before it if that may stand for the run's
-    colour, else the one above the run's start, else the one that stands for the most pixels.
-    Deflate then finds longer runs and fewer distinct bytes: a tenth fewer bytes, with no pixel further
-    from its colour than the bounds allow."""
+def _steadiest(pixels: bytes, choices: Choices, width: int) -> bytearray:
+    """Each pixel's entry, chosen among the entries that may stand for its colour so that rows repeat as
+    much as the bounds permit. A run of one colour takes one entry: the one before it if that may stand
+    for the run's colour, else the one above the run's start, else the one that stands for the most
+    pixels. Deflate then finds longer runs and fewer distinct bytes: a tenth fewer bytes, with no pixel
+    further from its colour than the bounds allow."""
     indices = bytearray(len(pixels) // 4)
-    before = -1
+    covers, most_used = choices.covers, choices.most_used
+    before = nothing = choices.nothing
     position = 0
     band = 4 * width * ROWS_PER_BAND
     for band_start in range(0, len(pixels), band):  # a band at a time: a card has a hundred thousand runs
         for run, color in RUN.findall(pixels, band_start, band_start + band):
-            allowed, most_used = choices[color]
-            if before not in allowed:
-                above = indices[position - width] if position >= width else -1
-                before = above if above in allowed else most_used
+            if color not in covers[before]:
+                above = indices[position - width] if position >= width else nothing
+                before = above if color in covers[above] else most_used[color]
             length = len(run) >> 2
             if length == 1:  # most runs, on anti-aliased edges
                 indices[position] = before
