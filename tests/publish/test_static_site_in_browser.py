@@ -64,7 +64,10 @@ class Tab:
         self.shadows = Shadows(self.page)
 
     def said(self) -> list[dict[str, str]]:
-        """Each widget shown: its element, language, and the accessible name of its link (what it says)."""
+        """Each widget shown: its element, language, and the accessible name of its link (what it says).
+
+        The name is read in a second round trip: if the script swaps a widget's box for the next day's
+        in between, the two halves disagree, so callers wait for a reading where they agree."""
         shown = []
         for root in self.shadows.roots():
             described = self.shadows.call(root, DESCRIBE)
@@ -73,7 +76,7 @@ class Tab:
         return shown
 
     def wait_for(self, count: int, pictures_of: str | None = None) -> list[dict[str, str]]:
-        """``count`` widgets shown; with ``pictures_of`` (a day), once their pictures of that day have loaded."""
+        """``count`` widgets shown; with ``pictures_of`` (a day), once they show that day's pictures, loaded."""
         return wait_until(
             lambda: (
                 (found := self.said())
@@ -223,7 +226,7 @@ def test_a_widget_reading_day_old_files_shows_the_new_count_after_local_midnight
             and all(says(widget, days_on(NOON.date()) + 1) and pictured_on(widget, NEXT_DAY) for widget in found)
             and found
         ),
-        what="every widget on the next day, its pictures loaded",  # an image's currentSrc changes once it loads
+        what="every widget on the next day, in its words and its pictures",  # one reading, see Tab.said
     )
     for widget in after:
         tomorrow = texts(site, widget["lang"])["next"]
