@@ -139,17 +139,13 @@ BOOT_GRACE_SECONDS = 2.0
 """How long a stopping service's workers get before those still running are sent the signal again."""
 
 
-def workers_of(pid: int) -> list[int]:
-    """The processes whose parent is ``pid``: a gunicorn master's workers."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+def workers_of(master: int) -> list[int]:
+    """The children of a gunicorn master (its workers), as the kernel lists them; none once it is gone."""
+    children: list[int] = []
+    with contextlib.suppress(FileNotFoundError):
+        for task in Path(f"/proc/{master}/task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+    return children
 
 
 def stop_service(process: subprocess.Popen[bytes], group: bool = False) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import GunicornServer, start_gunicorn, stop_gunicorn
+from tests.conftest import GunicornServer, start_gunicorn, stop_gunicorn, workers_of
 from tests.hardening.support import hardened_app, plain_paths, record
 from tests.web.casablanca_calendar import days_on, local_date
 
@@ -64,13 +64,6 @@ def _digest(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def _workers(master: int) -> list[int]:
-    children: list[int] = []
-    for task in Path(f"/proc/{master}/task").iterdir():
-        children += [int(pid) for pid in (task / "children").read_text().split()]
-    return children
-
-
 def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -106,7 +99,7 @@ def test_sigkill_a_worker_and_sighup_the_master_under_load(tmp_path: Path) -> No
     lock = threading.Lock()
     try:
         master = server.process.pid
-        assert _wait_for(lambda: len(_workers(master)) == 2, 10), _workers(master)
+        assert _wait_for(lambda: len(workers_of(master)) == 2, 10), workers_of(master)
         expected = _expected(server, paths)
         started = time.monotonic()
         stop_at = started + LOAD_SECONDS
@@ -134,7 +127,7 @@ def test_sigkill_a_worker_and_sighup_the_master_under_load(tmp_path: Path) -> No
         for thread in threads:
             thread.start()
         time.sleep(KILL_AT)
-        victim = _workers(master)[0]
+        victim = workers_of(master)[0]
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic() - started
         time.sleep(HUP_AT - KILL_AT)
@@ -143,7 +136,8 @@ def test_sigkill_a_worker_and_sighup_the_master_under_load(tmp_path: Path) -> No
         for thread in threads:
             thread.join()
         assert server.process.poll() is None, "the master died"
-        assert _wait_for(lambda: len(_workers(master)) == 2 and victim not in _workers(master), 15), _workers(master)
+        replaced = lambda: len(workers_of(master)) == 2 and victim not in workers_of(master)  # noqa: E731
+        assert _wait_for(replaced, 15), workers_of(master)
         for path in paths:  # after midnight in Casablanca the right answer is the new day's
             expected[path].add(_digest(_get(server.url + path, REQUEST_TIMEOUT)[1]))
     finally:
